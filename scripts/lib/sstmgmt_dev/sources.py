@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: MIT
+#
+# Materialise the pinned BitBake and OE-Core sources named in kas/<release>.yml.
+#
+# The kas files are the single source of truth for the pinned revisions. This
+# module reads them (a deliberately small parser for the subset of YAML the
+# project's own kas files use, so that no PyYAML is needed on the host) and
+# clones each remote repository into a cache directory outside the repository:
+#
+#   $SSTATE_MGMT_CACHE/sources/<release>/<repo-name>
+#
+# Cloning goes through plain git, so "url.<mirror>.insteadOf" rules and any
+# other git configuration apply: that is how an offline machine provides the
+# sources (see README.md, "How the tests find OE sources").
+
+import os
+import subprocess
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+KAS_DIR = os.path.join(REPO_ROOT, "kas")
+DEFAULT_RELEASE = "master"
+
+
+class SourcesError(Exception):
+    """The pinned sources cannot be materialised; the message says why and how to fix it."""
+
+
+def releases():
+    """Release names for which a kas file exists (kas/<release>.yml with a bitbake repo)."""
+    names = []
+    for fn in sorted(os.listdir(KAS_DIR)):
+        if fn.endswith(".yml"):
+            try:
+                pins = read_pins(fn[:-4])
+            except SourcesError:
+                continue
+            if "bitbake" in pins and "openembedded-core" in pins:
+                names.append(fn[:-4])
+    return names
+
+
+def default_cache_dir():
+    """Where sources, test builds and demo builds live unless SSTATE_MGMT_CACHE says otherwise.
+
+    As root, BitBake runs as an unprivileged user who cannot read /root, so the
+    cache then lives in /var/cache.
+    """
+    env = os.environ.get("SSTATE_MGMT_CACHE")
+    if env:
+        return os.path.abspath(env)
+    if os.geteuid() == 0:
+        return "/var/cache/meta-sstate-mgmt"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "meta-sstate-mgmt")
+
+
+def sources_dir(release):
+    return os.path.join(os.environ.get("SSTATE_MGMT_SOURCES") or os.path.join(default_cache_dir(), "sources"), release)
+
+
+def _strip(value):
+    value = value.split(" #", 1)[0].strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return value
+
+
+def read_pins(release):
+    """Return {repo-name: {"url": ..., "commit": ..., "branch": ...}} for the remote repos of a kas file."""
+    path = os.path.join(KAS_DIR, release + ".yml")
+    if not os.path.isfile(path):
+        known = ", ".join(r for r in sorted(f[:-4] for f in os.listdir(KAS_DIR) if f.endswith(".yml")))
+        raise SourcesError("unknown release %r: there is no %s (kas files: %s)" % (release, path, known))
+    repos = {}
+    section = None
+    current = None
+    with open(path) as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            indent = len(line) - len(line.lstrip(" "))
+            text = line.strip()
+            if indent == 0:
+                section = text[:-1] if text.endswith(":") else None
+                current = None
+                continue
+            if section != "repos":
+                continue
+            if indent == 2 and text.endswith(":"):
+                current = repos.setdefault(text[:-1], {})
+            elif indent == 4 and current is not None and ":" in text:
+                key, value = text.split(":", 1)
+                if key in ("url", "commit", "branch"):
+                    current[key] = _strip(value)
+    pins = {name: info for name, info in repos.items() if "url" in info}
+    for name, info in pins.items():
+        commit = info.get("commit", "")
+        if len(commit) != 40 or any(c not in "0123456789abcdef" for c in commit):
+            raise SourcesError("%s: repo %s must pin a full 40-character commit, not %r" % (path, name, commit))
+    return pins
+
+
+def _git(args, cwd=None, check=True):
+    return subprocess.run(["git"] + args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, check=check, stdin=subprocess.DEVNULL)
+
+
+def _head(path):
+    res = _git(["rev-parse", "HEAD"], cwd=path, check=False)
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def _has_commit(path, commit):
+    return _git(["cat-file", "-e", commit + "^{commit}"], cwd=path, check=False).returncode == 0
+
+
+def materialise(release=DEFAULT_RELEASE, log=None):
+    """Clone or update every pinned repository of `release`; return the directory holding them.
+
+    Idempotent: a checkout already at its pinned commit is left alone and no
+    network (or mirror) access happens. Raises SourcesError with a fix-it
+    message when a repository cannot be reached.
+    """
+    log = log or (lambda msg: None)
+    pins = read_pins(release)
+    dest = sources_dir(release)
+    os.makedirs(dest, exist_ok=True)
+    for name, info in sorted(pins.items()):
+        path = os.path.join(dest, name)
+        url, commit = info["url"], info["commit"]
+        if os.path.isdir(os.path.join(path, ".git")) and _head(path) == commit:
+            continue
+        if not os.path.isdir(os.path.join(path, ".git")):
+            log("cloning %s into %s" % (url, path))
+            res = _git(["clone", "--quiet", "--no-checkout", url, path], check=False)
+            if res.returncode != 0:
+                raise SourcesError(
+                    "cannot clone %s: %s. Make it reachable (network, or a local mirror with "
+                    "'git config --global url.<mirror>.insteadOf %s'), or point SSTATE_MGMT_SOURCES "
+                    "at a directory that already holds %s/%s" % (url, res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "git failed",
+                                                                   url, release, name))
+        if not _has_commit(path, commit):
+            log("fetching %s for %s" % (url, commit))
+            res = _git(["fetch", "--quiet", url, info.get("branch") or commit], cwd=path, check=False)
+            if res.returncode != 0 or not _has_commit(path, commit):
+                raise SourcesError("cannot fetch commit %s of %s into %s: %s" % (
+                    commit, url, path, (res.stderr.strip() or "commit not on branch %s" % info.get("branch"))))
+        log("checking out %s %s" % (name, commit[:12]))
+        res = _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", commit], cwd=path, check=False)
+        if res.returncode != 0:
+            raise SourcesError("cannot check out %s in %s: %s" % (commit, path, res.stderr.strip()))
+    return dest
+
+
+def check(release=DEFAULT_RELEASE):
+    """Return (ok, reason): whether the sources of `release` are present at their pinned commits."""
+    try:
+        pins = read_pins(release)
+    except SourcesError as e:
+        return False, str(e)
+    dest = sources_dir(release)
+    for name, info in sorted(pins.items()):
+        path = os.path.join(dest, name)
+        head = _head(path) if os.path.isdir(path) else None
+        if head != info["commit"]:
+            return False, "%s is %s, pinned %s" % (path, "missing" if head is None else "at " + head[:12], info["commit"][:12])
+    return True, dest
