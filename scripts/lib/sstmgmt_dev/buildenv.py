@@ -23,7 +23,6 @@ import time
 
 from . import sources
 
-LAYER_DIRS = ("meta-sstate-mgmt", "oeqa-tests")
 BUILD_USER = os.environ.get("SSTATE_MGMT_BUILD_USER", "sstmgmt")
 TASKLOG = "sstatemgmt-tasks.jsonl"
 TEST_CONF = "sstatemgmt-test.conf"
@@ -162,16 +161,18 @@ class Build:
         self.tasklog = os.path.join(topdir, TASKLOG)
 
     # -- setup ------------------------------------------------------------
-    def layers(self, with_layer=True, with_tests=True):
+    def layers(self, with_layer=True, with_tests=True, selftest=False):
         names = [os.path.join(self.oe_dir, "meta")]
+        if selftest:
+            names.append(os.path.join(self.oe_dir, "meta-selftest"))
         if with_layer:
             names.append(os.path.join(self.layerroot, "meta-sstate-mgmt"))
         if with_tests:
             names.append(os.path.join(self.layerroot, "oeqa-tests"))
         return names
 
-    def write_layers(self, with_layer=True, with_tests=True):
-        text = BBLAYERS_CONF.format(layers="".join("  %s \\\n" % l for l in self.layers(with_layer, with_tests)))
+    def write_layers(self, with_layer=True, with_tests=True, selftest=False):
+        text = BBLAYERS_CONF.format(layers="".join("  %s \\\n" % l for l in self.layers(with_layer, with_tests, selftest)))
         self._write(os.path.join(self.topdir, "conf", "bblayers.conf"), text)
 
     def setup(self, extra_local_conf=""):
@@ -234,6 +235,9 @@ class Build:
             "USER": pwd.getpwuid(self.uid).pw_name, "LOGNAME": pwd.getpwuid(self.uid).pw_name,
             "SHELL": "/bin/sh", "BBPATH": self.topdir, "BUILDDIR": self.topdir,
             "PYTHONDONTWRITEBYTECODE": "1",
+            # oe-selftest commits a copy of meta-selftest; give git an identity.
+            "GIT_AUTHOR_NAME": "meta-sstate-mgmt tests", "GIT_AUTHOR_EMAIL": "tests@sstate-mgmt.invalid",
+            "GIT_COMMITTER_NAME": "meta-sstate-mgmt tests", "GIT_COMMITTER_EMAIL": "tests@sstate-mgmt.invalid",
             # The sources and the layers belong to another user when we run as root.
             "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*",
         }
@@ -290,8 +294,8 @@ def layer_root_for(uid, gid, cache):
     """The repository's layers, as the build user can read them.
 
     If the build user cannot read the checkout (a clone under /root, say), the
-    two layer directories are mirrored into the cache with their mtimes kept,
-    so BitBake's parse cache stays valid between runs.
+    checkout (with .git, which yocto-check-layer consults) is mirrored into the
+    cache with mtimes kept, so BitBake's parse cache stays valid between runs.
     """
     root = sources.REPO_ROOT
     if os.geteuid() != 0:
@@ -300,14 +304,11 @@ def layer_root_for(uid, gid, cache):
                            user=uid, group=gid, extra_groups=[])
     if probe.returncode == 0:
         return root
-    mirror = os.path.join(cache, "layers")
-    os.makedirs(mirror, exist_ok=True)
-    for name in LAYER_DIRS:
-        dst = os.path.join(mirror, name)
-        shutil.rmtree(dst, ignore_errors=True)
-        shutil.copytree(os.path.join(root, name), dst, symlinks=True,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    os.system("chmod -R a+rX %s" % mirror)
+    mirror = os.path.join(cache, "checkout")
+    shutil.rmtree(mirror, ignore_errors=True)
+    shutil.copytree(root, mirror, symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__", ".venv", ".pytest_cache"))
+    subprocess.run(["chmod", "-R", "a+rX", mirror], check=True)
     return mirror
 
 
@@ -326,9 +327,10 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
     cache = sources.default_cache_dir()
     workroot = os.path.join(cache, "work")
     topdir = os.path.join(workroot, release, name)
-    for d in (workroot, os.path.join(workroot, release)):
-        os.makedirs(d, exist_ok=True)
-        if os.geteuid() == 0:
-            os.chmod(d, 0o755)
+    os.makedirs(os.path.join(workroot, release), exist_ok=True)
+    if os.geteuid() == 0:
+        # The build user owns <release>/: oe-selftest creates sibling build dirs there.
+        os.chmod(workroot, 0o755)
+        os.chown(os.path.join(workroot, release), uid, gid)
     layerroot = layer_root_for(uid, gid, cache)
     return Build(topdir, srcdir, layerroot, uid, gid, home).setup()

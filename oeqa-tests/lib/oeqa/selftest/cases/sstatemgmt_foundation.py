@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+#
+# oe-selftest cases for meta-sstate-mgmt's foundation. Run offline with:
+#   oe-selftest -r sstatemgmt_foundation
+# (from a build directory whose BBLAYERS holds meta-sstate-mgmt and oeqa-tests;
+# see README.md, "oe-selftest").
+
+import glob
+import os
+import shutil
+import tempfile
+
+from oeqa.core.decorator import OETestTag
+from oeqa.selftest.case import OESelftestTestCase
+from oeqa.utils.commands import bitbake, get_bb_vars
+
+FIXTURE = "sstmgmt-hello-native"
+
+
+@OETestTag("sstate-mgmt")
+class SstateMgmtFoundation(OESelftestTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.sstate_dir = tempfile.mkdtemp(prefix="sstmgmt-sstate-", dir=self.builddir)
+        self.track_for_cleanup(self.sstate_dir)
+        self.write_config('SSTATE_DIR = "%s"\nBB_NO_NETWORK = "1"\n' % self.sstate_dir)
+
+    def test_layer_present_and_no_handler_forced(self):
+        v = get_bb_vars(["BBFILE_COLLECTIONS", "BB_SIGNATURE_HANDLER"])
+        self.assertIn("sstate-mgmt", v["BBFILE_COLLECTIONS"].split())
+        # Adding the layer must not select a signature handler by itself.
+        self.assertEqual(v["BB_SIGNATURE_HANDLER"], "OEEquivHash")
+
+    def test_fixture_restored_from_sstate(self):
+        result = bitbake(FIXTURE)
+        self.assertIn("task do_compile: Succeeded", result.output)
+        archives = glob.glob(os.path.join(self.sstate_dir, "**", "sstate:%s:*_populate_sysroot.tar.zst" % FIXTURE),
+                             recursive=True)
+        self.assertEqual(len(archives), 1, archives)
+
+        # Drop the stamps and work directory, keep sstate: everything comes back by setscene.
+        bitbake("-c clean %s" % FIXTURE)
+        result = bitbake(FIXTURE)
+        self.assertIn("task do_populate_sysroot_setscene: Succeeded", result.output)
+        self.assertNotIn("task do_compile: Started", result.output)
