@@ -15,6 +15,7 @@ that, so they are never less safe than ``elf-interface``.
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -378,7 +379,7 @@ class AbiComplianceChecker(ElfInterfaceChecker):
             desc = os.path.join(work, "descriptor.xml")
             dump = os.path.join(work, "abi.dump")
             with open(desc, "w") as f:
-                f.write(_descriptor(parent, inv))
+                f.write(_descriptor(parent, inv, work))
             argv = [acc, "-l", parent.name, "-dump", desc, "-dump-path", dump]
             if self.tools.get("gcc"):
                 argv += ["-gcc-path", self.tools["gcc"]]
@@ -416,10 +417,26 @@ class AbiComplianceChecker(ElfInterfaceChecker):
         return proc.returncode == 0
 
 
-def _descriptor(parent, inv):
+def _descriptor(parent, inv, work):
+    """ACC's XML descriptor. ACC names libraries by file name, so each is
+    linked into ``work`` under its ident's name (the SONAME): a new real
+    file name (libfoo.so.1.2.3 -> 1.2.4) must not change the dump. ACC
+    resolves symbolic links, so this is a hard link, or a copy."""
     def paths(rels):
         return "\n".join(escape(os.path.abspath(os.path.join(parent.root, r))) for r in rels)
+    libs = []
+    for n, lib in enumerate(inv.libraries):
+        link = os.path.join(work, "libs", str(n), os.path.basename(lib.ident))
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        if os.path.lexists(link):
+            os.remove(link)
+        real = os.path.join(parent.root, lib.path)
+        try:
+            os.link(real, link)
+        except OSError:
+            shutil.copyfile(real, link)
+        libs.append(escape(link))
     include_dirs = sorted(set(inputs.include_dir(h) for h in inv.headers))
     return ("<version>1</version>\n<headers>\n%s\n</headers>\n<libs>\n%s\n</libs>\n"
             "<include_paths>\n%s\n</include_paths>\n" % (
-                paths(inv.headers), paths(l.path for l in inv.libraries), paths(include_dirs)))
+                paths(inv.headers), "\n".join(libs), paths(include_dirs)))

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The report text: its line grammar, parsing, and explaining a difference.
 
-Grammar: one item per line, ``<indent><key>: <ident>[ <attributes>]``,
-children indented two more spaces. A child line starting with ``| `` is
+Grammar: one item per line, ``<indent><key>: [<ident> ][<attributes>]``,
+children indented two more spaces; attributes look like ``name=value``. A child line starting with ``| `` is
 verbatim content (an ABI dump) of the item above it. The identity of an item
 is its key and ident; two items with the same identity and different
 attributes or children are "changed".
@@ -36,15 +36,17 @@ class Item:
 
     @property
     def ident(self):
-        """What the line is about: the first word of its value; the whole
-        line for notes and verbatim lines."""
+        """What the line is about: the first word of its value, unless that
+        is already an attribute (``name=value``: the key alone identifies
+        the item); the whole line for notes and verbatim lines."""
         if self.key == "note" or self.text.startswith(VERBATIM):
             return self.text
-        return self.value.split(" ", 1)[0]
+        first = self.value.split(" ", 1)[0]
+        return "" if "=" in first else first
 
     @property
     def attrs(self):
-        return self.value.partition(" ")[2]
+        return self.value[len(self.ident):].lstrip(" ")
 
     @property
     def identity(self):

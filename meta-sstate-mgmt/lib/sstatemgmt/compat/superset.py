@@ -39,7 +39,7 @@ def section_superset(old, new, checker):
     olds, news = _by_identity(old.children), _by_identity(new.children)
     for ident in sorted(set(olds) | set(news)):
         o, n = olds.get(ident, []), news.get(ident, [])
-        what = "%s %s" % ident
+        what = " ".join(filter(None, ident))
         if not o or not n:
             return False, "%s %s" % (what, "appeared" if n else "disappeared")
         if len(o) != 1 or len(n) != 1:
@@ -48,6 +48,8 @@ def section_superset(old, new, checker):
             continue
         if ident[0] == "library":
             ok, reason = _library_superset(o[0], n[0], checker, old.ident)
+        elif ident[0] in checker.superset_blocks:
+            ok, reason = _block_superset(o[0], n[0], checker, old.ident)
         elif ident[0] == "header":
             ok, reason = _header_superset(o[0], n[0])
         else:
@@ -75,12 +77,18 @@ def _library_superset(old, new, checker, parent_name):
         elif key in checker.superset_blocks:
             if len(o) != 1 or len(n) != 1:
                 return False, "%s present in only one report" % key
-            if o[0] != n[0] and not checker.block_superset(
-                    key, o[0].verbatim(), n[0].verbatim(), parent_name):
-                return False, "%s says the new ABI is not a compatible superset" % checker.name
+            ok, reason = _block_superset(o[0], n[0], checker, parent_name)
+            if not ok:
+                return False, reason
         elif o != n:
             return False, "%s differs" % key
     return True, ""
+
+
+def _block_superset(old, new, checker, parent_name):
+    if old == new or checker.block_superset(old.key, old.verbatim(), new.verbatim(), parent_name):
+        return True, ""
+    return False, "%s says the new ABI is not a compatible superset" % checker.name
 
 
 def _header_superset(old, new):
