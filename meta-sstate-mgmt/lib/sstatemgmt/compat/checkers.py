@@ -60,10 +60,10 @@ def checker_for(parent, tools_=None, warn=None, log_dir=None):
     return checker
 
 
-def block(key, lines):
-    """A verbatim block: ``key: sha256=...`` then ``| line`` children."""
+def block(key, lines, ident=None):
+    """A verbatim block: ``key: [ident ]sha256=...`` then ``| line`` children."""
     text = "\n".join(lines)
-    return ["%s: sha256=%s" % (key, cheaders.sha256_text(text))] + \
+    return ["%s: %ssha256=%s" % (key, ident + " " if ident else "", cheaders.sha256_text(text))] + \
         [INDENT + VERBATIM + line for line in lines]
 
 
@@ -89,9 +89,11 @@ class Checker:
     def report(self, parent):
         raise NotImplementedError
 
-    def block_superset(self, key, old_lines, new_lines, parent_name):
+    def block_superset(self, key, old_lines, new_lines, section):
         """True if verbatim block ``new_lines`` is a compatible superset of
-        ``old_lines``. Only called for keys in ``superset_blocks``."""
+        ``old_lines``. Only called for keys in ``superset_blocks``;
+        ``section`` is the new report's parent item (``section.ident`` is the
+        parent's name)."""
         raise NotImplementedError
 
 
@@ -276,8 +278,13 @@ class AbidiffChecker(ElfInterfaceChecker):
         return lines
 
     def parent_lines(self, parent, inv):
-        return ["suppressions: %s sha256=%s" % (os.path.basename(p), inputs.sha256_file(p))
-                for p in parent.suppressions]
+        # Their text goes into the report: it changes what abidw emits
+        # ("drop = yes") and what abidiff accepts in superset mode.
+        lines = []
+        for path in parent.suppressions:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                lines += block("suppressions", f.read().splitlines(), os.path.basename(path))
+        return lines
 
     def library_lines(self, parent, inv, lib):
         lines = super().library_lines(parent, inv, lib)
@@ -311,15 +318,19 @@ class AbidiffChecker(ElfInterfaceChecker):
             return None
         return normalise_abixml(proc.stdout)
 
-    def block_superset(self, key, old_lines, new_lines, parent_name):
+    def block_superset(self, key, old_lines, new_lines, section):
         with tempfile.TemporaryDirectory(prefix="cdepends-abidiff-") as tmp:
-            paths = []
-            for name, lines in (("old.xml", old_lines), ("new.xml", new_lines)):
-                paths.append(os.path.join(tmp, name))
-                with open(paths[-1], "w") as f:
+            files = [("old.xml", old_lines), ("new.xml", new_lines)]
+            files += [("%d.supp" % n, item.verbatim()) for n, item in enumerate(
+                c for c in section.children if c.key == "suppressions")]
+            argv = [tools.find_tool("abidiff", self.tools), "--harmless"]
+            for name, lines in files:
+                path = os.path.join(tmp, name)
+                with open(path, "w") as f:
                     f.write("\n".join(lines) + "\n")
-            proc = tools.run([tools.find_tool("abidiff", self.tools), "--harmless"] + paths)
-        self._log("abidiff-%s.txt" % parent_name, proc.stdout + proc.stderr)
+                argv += ["--suppressions", path] if name.endswith(".supp") else [path]
+            proc = tools.run(argv)
+        self._log("abidiff-%s.txt" % section.ident, proc.stdout + proc.stderr)
         if proc.returncode == 0:
             return True
         # Bit 4 (ABIDIFF_ABI_CHANGE) alone, with a report that only adds.
@@ -402,7 +413,8 @@ class AbiComplianceChecker(ElfInterfaceChecker):
         os.makedirs(work, exist_ok=True)
         return contextlib.nullcontext(work)
 
-    def block_superset(self, key, old_lines, new_lines, parent_name):
+    def block_superset(self, key, old_lines, new_lines, section):
+        parent_name = section.ident
         with self._workdir(parent_name) as work:
             paths = []
             for name, lines in (("baseline.dump", old_lines), ("new.dump", new_lines)):

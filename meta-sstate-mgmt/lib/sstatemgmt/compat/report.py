@@ -131,11 +131,10 @@ def _diff_children(old, new, depth, out):
 
 def _diff_item(old, new, depth, out):
     pad = INDENT * depth
+    line = "%s~ %s:" % (pad, old.key) + (" " + old.ident if old.ident else "")
     if old.attrs != new.attrs:
-        out.append("%s~ %s: %s %s -> %s" % (pad, old.key, old.ident,
-                                           old.attrs or "(none)", new.attrs or "(none)"))
-    else:
-        out.append("%s~ %s: %s" % (pad, old.key, old.ident))
+        line += " %s -> %s" % (old.attrs or "(none)", new.attrs or "(none)")
+    out.append(line)
     block_old, block_new = old.verbatim(), new.verbatim()
     if block_old != block_new:
         diff = list(difflib.unified_diff(block_old, block_new, "old", "new", n=1, lineterm=""))

@@ -47,9 +47,9 @@ def section_superset(old, new, checker):
                 return False, "%s changed" % what
             continue
         if ident[0] == "library":
-            ok, reason = _library_superset(o[0], n[0], checker, old.ident)
+            ok, reason = _library_superset(o[0], n[0], checker, new)
         elif ident[0] in checker.superset_blocks:
-            ok, reason = _block_superset(o[0], n[0], checker, old.ident)
+            ok, reason = _block_superset(o[0], n[0], checker, new)
         elif ident[0] == "header":
             ok, reason = _header_superset(o[0], n[0])
         else:
@@ -59,7 +59,7 @@ def section_superset(old, new, checker):
     return True, ""
 
 
-def _library_superset(old, new, checker, parent_name):
+def _library_superset(old, new, checker, section):
     if old.text != new.text:
         return False, "renamed"
     keys = set(c.key for c in old.children + new.children if not c.text.startswith(VERBATIM))
@@ -77,7 +77,7 @@ def _library_superset(old, new, checker, parent_name):
         elif key in checker.superset_blocks:
             if len(o) != 1 or len(n) != 1:
                 return False, "%s present in only one report" % key
-            ok, reason = _block_superset(o[0], n[0], checker, parent_name)
+            ok, reason = _block_superset(o[0], n[0], checker, section)
             if not ok:
                 return False, reason
         elif o != n:
@@ -85,8 +85,8 @@ def _library_superset(old, new, checker, parent_name):
     return True, ""
 
 
-def _block_superset(old, new, checker, parent_name):
-    if old == new or checker.block_superset(old.key, old.verbatim(), new.verbatim(), parent_name):
+def _block_superset(old, new, checker, section):
+    if old == new or checker.block_superset(old.key, old.verbatim(), new.verbatim(), section):
         return True, ""
     return False, "%s says the new ABI is not a compatible superset" % checker.name
 
