@@ -10,6 +10,11 @@ that uses the library, and ``case.ini`` with the expected verdict.
 Regenerate docs/abi-verdict-matrix.md with::
 
     python3 tests/unit/compat_support.py docs/abi-verdict-matrix.md
+
+Measure the cost per library of each checker (the table in
+docs/cdepends-checkers.md) with::
+
+    python3 tests/unit/compat_support.py --cost
 """
 
 import configparser
@@ -257,13 +262,22 @@ def render_matrix(corpus, verdicts, columns=COLUMNS):
             "## Summary (%d cases, %d compatible, %d incompatible)" % (
                 len(corpus), compatible, len(corpus) - compatible),
             "",
-            "| checker | unsafe reuses | needless rebuilds | mean seconds per library |",
-            "|---|---|---|---|"]
+            "| checker | unsafe reuses | needless rebuilds |",
+            "|---|---|---|"]
+    for c, m in cols:
+        out.append("| %s | %d | %d of %d |" % (
+            column_name(c, m), totals[(c, m)]["unsafe"], totals[(c, m)]["needless"], compatible))
+    out += ["",
+            COST_HEADING,
+            "",
+            "Wall-clock seconds per library (one small library per report; mean over the",
+            "corpus, both sides; 2 jobs in parallel on the machine that generated this file).",
+            "",
+            "| checker | mean seconds per library | max |",
+            "|---|---|---|"]
     for c, m in cols:
         secs = [verdicts[(n, c, m)].seconds for n in corpus]
-        out.append("| %s | %d | %d of %d | %.3f |" % (
-            column_name(c, m), totals[(c, m)]["unsafe"], totals[(c, m)]["needless"],
-            compatible, sum(secs) / len(secs)))
+        out.append("| %s | %.3f | %.3f |" % (column_name(c, m), sum(secs) / len(secs), max(secs)))
     skipped = [column_name(c, m) for c, m in columns if missing_tools(c)]
     if skipped:
         out += ["", "Not run (host tool missing): " + ", ".join(skipped)]
@@ -272,10 +286,96 @@ def render_matrix(corpus, verdicts, columns=COLUMNS):
     return "\n".join(out) + "\n"
 
 
+COST_HEADING = "## Cost"
+
+
+def verdict_tables(text):
+    """The table lines of a matrix document above its cost section: what
+    must not change unless a checker's verdicts change."""
+    lines = text.split("\n" + COST_HEADING + "\n")[0].splitlines()
+    return [l for l in lines if l.startswith("|")]
+
+
+def synthetic_library(root, functions, structs):
+    """Stage a generated C library (-g) with ``functions`` functions taking
+    pointers to ``structs`` structs, for measuring cost on a bigger API."""
+    inc = os.path.join(root, "usr", "include")
+    lib = os.path.join(root, "usr", "lib")
+    os.makedirs(inc)
+    os.makedirs(lib)
+    h = ["#ifndef SYN_H", "#define SYN_H", "#define SYN_VERSION 3"]
+    h += ["struct syn_s%d { int a; long b[%d]; const char *name; double d; };" % (i, i % 7 + 1)
+          for i in range(structs)]
+    h += ["int syn_f%d(struct syn_s%d *s, int x);" % (i, i % structs) for i in range(functions)]
+    h += ["static inline int syn_inline%d(int x) { return x + %d; }" % (i, i) for i in range(50)]
+    h.append("#endif")
+    with open(os.path.join(inc, "syn.h"), "w") as f:
+        f.write("\n".join(h) + "\n")
+    src = os.path.join(root, "syn.c")
+    with open(src, "w") as f:
+        f.write('#include "syn.h"\n')
+        f.write("".join("int syn_f%d(struct syn_s%d *s, int x) { return s->a + x * %d; }\n"
+                        % (i, i % structs, i) for i in range(functions)))
+    _check(["gcc", "-g", "-O2", "-fPIC", "-shared", "-I", inc, "-Wl,-soname,libsyn.so.1", src,
+            "-o", os.path.join(lib, "libsyn.so.1")])
+    os.remove(src)
+    return root
+
+
+def host_library(root, lib, headers):
+    """Stage a library of this host with its headers (for cost figures)."""
+    os.makedirs(os.path.join(root, "usr", "lib"))
+    os.makedirs(os.path.join(root, "usr", "include"))
+    shutil.copy(lib, os.path.join(root, "usr", "lib"))
+    for h in headers:
+        shutil.copy(h, os.path.join(root, "usr", "include"))
+    return root
+
+
+def cost_table(work):
+    """Seconds per report for each checker on libraries of several sizes."""
+    subjects = [
+        ("synthetic C, 200 functions, 50 structs", synthetic_library(
+            os.path.join(work, "s200"), 200, 50), None),
+        ("synthetic C, 2000 functions, 400 structs", synthetic_library(
+            os.path.join(work, "s2000"), 2000, 400), None),
+    ]
+    zlib = "/usr/lib/x86_64-linux-gnu/libz.so.1"
+    if os.path.exists(zlib) and os.path.exists("/usr/include/zlib.h"):
+        subjects.append(("host zlib (stripped, 2 headers)", host_library(
+            os.path.join(work, "zlib"), os.path.realpath(zlib),
+            ["/usr/include/zlib.h", "/usr/include/zconf.h"]), None))
+    libc = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+    if os.path.isdir("/usr/lib/debug/.build-id") and os.path.exists(libc):
+        subjects.append(("host glibc libc.so.6 (libc6-dbg), no headers", host_library(
+            os.path.join(work, "libc"), os.path.realpath(libc), []), "/usr/lib/debug"))
+    rows = ["| library | " + " | ".join(c for c, _m in COLUMNS if _m == "exact") + " |",
+            "|---|" + "---|" * len([c for c in COLUMNS if c[1] == "exact"])]
+    for label, root, debug in subjects:
+        cells = []
+        for checker, mode in COLUMNS:
+            if mode != "exact":
+                continue
+            if missing_tools(checker) or (checker == "abi-compliance-checker" and "glibc" in label):
+                cells.append("n/a")
+                continue
+            parent = ParentInput("lib", root, checker=checker,
+                                 debug_dirs=[debug] if debug and checker == "abidiff" else None)
+            t0 = time.perf_counter()
+            build_report("child", [parent], warn=lambda m: None)
+            cells.append("%.2f" % (time.perf_counter() - t0))
+        rows.append("| %s | %s |" % (label, " | ".join(cells)))
+    return "\n".join(rows) + "\n"
+
+
 def main(argv):
     import tempfile
+    if argv[1:] == ["--cost"]:
+        with tempfile.TemporaryDirectory(prefix="abi-cost-") as work:
+            sys.stdout.write(cost_table(work))
+        return 0
     if len(argv) != 2:
-        sys.stderr.write("usage: %s OUTPUT.md\n" % argv[0])
+        sys.stderr.write("usage: %s OUTPUT.md | --cost\n" % argv[0])
         return 2
     with tempfile.TemporaryDirectory(prefix="abi-corpus-") as work:
         corpus = build_corpus(work)

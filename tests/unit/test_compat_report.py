@@ -357,3 +357,38 @@ def test_acc_writes_its_files_to_the_log_dir(tmp_path):
     assert (work / "abi.dump").is_file() and (work / "descriptor.xml").is_file()
     assert (work / "compat_report.html").is_file()
     assert not (a / "logs").exists() and not (b / "logs").exists()
+
+
+def _fake_tool(tmp_path, name, message):
+    tool = tmp_path / name
+    tool.write_text("#!/bin/sh\necho '%s' >&2\nexit 1\n" % message)
+    tool.chmod(0o755)
+    return str(tool)
+
+
+@pytest.mark.parametrize("checker,tool,note", [
+    ("abidiff", "abidw", "    note: abidw failed, judged by elf-interface only"),
+    ("abi-compliance-checker", "abi-compliance-checker",
+     "  note: abi-compliance-checker failed, judged by elf-interface only"),
+])
+def test_failing_tool_falls_back_to_elf_interface_with_a_warning(tmp_path, root, checker, tool, note):
+    warnings = []
+    text = report(root, checker, tools={tool: _fake_tool(tmp_path, tool, "boom: bad DWARF")},
+                  warn=warnings.append)
+    assert len(warnings) == 1 and "boom: bad DWARF" in warnings[0]
+    assert note in text.splitlines()
+    assert "    symbol: foo_add FUNC GLOBAL" in text.splitlines()
+    assert "| " not in text
+
+
+def test_superset_treats_a_tool_error_as_incompatible(tmp_path):
+    if not have("abidw"):
+        pytest.skip("abigail-tools missing")
+    a = make_root(tmp_path / "a")
+    b = make_root(tmp_path / "b", header=ADDED_HEADER, source=ADDED_SOURCE)
+    baseline = report(a, "abidiff", mode="superset")
+    warnings = []
+    new = report(b, "abidiff", mode="superset", baseline=baseline, warn=warnings.append,
+                 tools={"abidiff": _fake_tool(tmp_path, "abidiff", "abidiff crashed")})
+    assert new != baseline
+    assert "not a compatible superset" in warnings[-1]

@@ -28,6 +28,11 @@ from .report import INDENT, VERBATIM
 CHECKERS = {}
 
 
+class ToolFailed(Exception):
+    """An ABI tool could not judge a library; the checker falls back to
+    elf-interface for it (never less safe) and warns."""
+
+
 def register(cls):
     """Class decorator: add a checker to ``CHECKERS`` under ``cls.name``."""
     CHECKERS[cls.name] = cls
@@ -109,8 +114,11 @@ class ChecksumChecker(Checker):
             path = os.path.join(parent.root, rel)
             if os.path.islink(path):
                 lines.append("link: %s -> %s" % (rel, os.readlink(path)))
-            else:
+                continue
+            try:
                 lines.append("file: %s sha256=%s" % (rel, inputs.sha256_file(path)))
+            except OSError as err:
+                raise inputs.unreadable(parent, rel, err)
         return lines
 
 
@@ -288,14 +296,20 @@ class AbidiffChecker(ElfInterfaceChecker):
 
     def library_lines(self, parent, inv, lib):
         lines = super().library_lines(parent, inv, lib)
-        xml = self.abidw(parent, inv, lib)
+        try:
+            xml = self.abidw(parent, inv, lib)
+        except ToolFailed as err:
+            self.warn("parent %s: abidw failed on %s (%s); judged by elf-interface only"
+                      % (parent.name, lib.path, err))
+            return ["note: abidw failed, judged by elf-interface only"] + lines
         if xml is None:
             self._no_debug.append(lib.path)
             return ["note: no debug info, judged by elf-interface only"] + lines
         return lines + block("abi-xml", xml)
 
     def abidw(self, parent, inv, lib):
-        """Normalised abidw output for a library, None without debug info."""
+        """Normalised abidw output for a library, None without debug info.
+        Raises ToolFailed when abidw fails or prints something unreadable."""
         argv = [tools.find_tool("abidw", self.tools), "--no-show-locs",
                 "--no-comp-dir-path", "--no-corpus-path", "--type-id-style", "hash"]
         # With the public headers, types only the library's own sources
@@ -312,11 +326,13 @@ class AbidiffChecker(ElfInterfaceChecker):
         argv.append(os.path.join(parent.root, lib.path))
         proc = tools.run(argv)
         if proc.returncode != 0:
-            raise CompatError("parent %s: abidw failed on %s: %s; check the library and the "
-                              "suppression files" % (parent.name, lib.path, tools.last_line(proc)))
+            raise ToolFailed(tools.last_line(proc))
         if "<abi-instr" not in proc.stdout:
             return None
-        return normalise_abixml(proc.stdout)
+        try:
+            return normalise_abixml(proc.stdout)
+        except ET.ParseError as err:
+            raise ToolFailed("unreadable output: %s" % err)
 
     def block_superset(self, key, old_lines, new_lines, section):
         with tempfile.TemporaryDirectory(prefix="cdepends-abidiff-") as tmp:

@@ -76,6 +76,12 @@ class ParentInput:
                                   "fix debug_dirs" % (self.name, path))
 
 
+def unreadable(parent, name, err):
+    """The CompatError for a staged file or directory that cannot be read."""
+    return CompatError("parent %s: cannot read %s (%s); every staged file must be readable"
+                       % (parent.name, name, err.strerror))
+
+
 def sha256_file(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -91,8 +97,10 @@ def walk(parent):
     matching paths are returned, and a glob that matches nothing is an error
     (a typo would otherwise silently judge nothing).
     """
+    def fail(err):
+        raise unreadable(parent, err.filename, err)
     found = []
-    for dirpath, dirnames, filenames in os.walk(parent.root):
+    for dirpath, dirnames, filenames in os.walk(parent.root, onerror=fail):
         rel = os.path.relpath(dirpath, parent.root)
         rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
         for d in dirnames:
@@ -172,7 +180,10 @@ def scan(parent):
         if os.path.islink(path):
             raw_links.append(rel)
             continue
-        kind = _classify(path, rel)
+        try:
+            kind = _classify(path, rel)
+        except OSError as err:
+            raise unreadable(parent, rel, err)
         if isinstance(kind, elf.ElfFile):
             libraries.append((rel, kind))
         elif kind == "header":
