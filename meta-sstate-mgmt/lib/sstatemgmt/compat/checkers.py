@@ -219,7 +219,10 @@ def normalise_abixml(text):
         if el.tag in ("elf-function-symbols", "elf-variable-symbols"):
             _sort_children(el, lambda c: (c.get("name", ""), _xml_lines(c)))
     if root.tag == "abi-corpus":
-        _sort_children(root, lambda c: (c.tag != "abi-instr", c.tag == "abi-instr" and _xml_lines(c)))
+        # ELF symbol lists first, as abidw writes them; then the translation
+        # units in content order, so moving code between files is no change.
+        _sort_children(root, lambda c: (c.tag == "abi-instr",
+                                        _xml_lines(c) if c.tag == "abi-instr" else []))
     return _xml_lines(root)
 
 
