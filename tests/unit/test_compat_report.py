@@ -177,6 +177,24 @@ def test_option_for_another_checker_is_refused(tmp_path, root):
         report(root, suppressions=[str(supp)])
 
 
+def test_list_options_accept_bitbake_style_strings(root):
+    (root / "usr" / "lib" / "libother.so").write_bytes(b"x")
+    as_list = report(root, globs=["usr/lib/libfoo.so", "usr/include/*"])
+    assert report(root, globs="usr/lib/libfoo.so  usr/include/*") == as_list
+    assert "libother" not in as_list
+
+
+@pytest.mark.parametrize("parents", [None, "libfoo", [object()]])
+def test_parents_must_be_parent_inputs(parents):
+    with pytest.raises(CompatError, match="parents must be a list of ParentInput objects"):
+        build_report("gadget", parents if parents is not None else ParentInput("p", "/"))
+
+
+def test_root_of_the_wrong_type_is_a_clear_error():
+    with pytest.raises(CompatError, match="root None is not a directory"):
+        build_report("gadget", [ParentInput("libfoo", None)])
+
+
 def test_duplicate_parent_and_bad_child_name(root):
     p = ParentInput("libfoo", str(root))
     with pytest.raises(CompatError, match="parent libfoo listed twice"):

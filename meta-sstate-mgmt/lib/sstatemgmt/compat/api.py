@@ -4,6 +4,7 @@
 from . import report
 from .checkers import checker_for, get_checker
 from .errors import CompatError
+from .inputs import ParentInput
 from .report import Item, parse, parse_lines, render, sections
 from .superset import section_superset
 
@@ -22,6 +23,9 @@ def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=N
     if not child or any(c.isspace() for c in child):
         raise CompatError("child name %r is empty or has whitespace; pass the child's PN"
                           % (child,))
+    if isinstance(parents, ParentInput) or not all(isinstance(p, ParentInput) for p in parents):
+        raise CompatError("parents must be a list of ParentInput objects, one per CDEPENDS "
+                          "parent")
     names = [p.name for p in parents]
     dup = sorted(set(n for n in names if names.count(n) > 1))
     if dup:

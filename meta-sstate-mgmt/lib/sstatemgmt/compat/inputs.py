@@ -38,16 +38,18 @@ class ParentInput:
     ``debug_dirs``: directories with split debug info (``abidiff`` only),
     absolute or relative to ``root``, passed to ``abidw --debug-info-dir``.
     ``mode``: ``exact`` or ``superset`` (see ``superset_report``).
+    List options also accept a string of whitespace-separated words, as
+    BitBake variables hold them.
     """
 
     def __init__(self, name, root, checker="elf-interface", globs=None,
                  suppressions=None, debug_dirs=None, mode="exact"):
         self.name = name
-        self.root = os.fspath(root)
+        self.root = _path(root)
         self.checker = checker
-        self.globs = sorted(set(globs or ()))
-        self.suppressions = [os.fspath(p) for p in suppressions or ()]
-        self.debug_dirs = [os.path.join(self.root, os.fspath(p)) for p in debug_dirs or ()]
+        self.globs = sorted(set(_words(globs)))
+        self.suppressions = [_path(p) for p in _words(suppressions)]
+        self.debug_dirs = [os.path.join(self.root, _path(p)) for p in _words(debug_dirs)]
         self.mode = mode
 
     def __repr__(self):
@@ -74,6 +76,20 @@ class ParentInput:
             if not os.path.isdir(path):
                 raise CompatError("parent %s: debug info dir %s does not exist; "
                                   "fix debug_dirs" % (self.name, path))
+
+
+def _path(value):
+    """A path as str; anything else is kept printable, for validate()."""
+    return os.fspath(value) if isinstance(value, (str, os.PathLike)) else str(value)
+
+
+def _words(value):
+    """A list option given as a list, or as a BitBake-style string of words."""
+    if value is None:
+        return []
+    if isinstance(value, (str, os.PathLike)):
+        return _path(value).split()
+    return list(value)
 
 
 def unreadable(parent, name, err):
