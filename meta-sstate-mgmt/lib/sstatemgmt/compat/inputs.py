@@ -124,20 +124,23 @@ def walk(parent):
                 found.append(rel + d)
         found.extend(rel + f for f in filenames)
     found.sort()
-    known = set(found)
     if not parent.globs:
         return found
+    selected = set()
     for g in parent.globs:
-        if not any(fnmatch.fnmatchcase(p, g) for p in found):
+        matches = fnmatch.filter(found, g)
+        if not matches:
             raise CompatError("parent %s: glob %r matches no file under %s; fix the "
                               "parent's file globs" % (parent.name, g, parent.root))
-    selected = set(p for p in found if any(fnmatch.fnmatchcase(p, g) for g in parent.globs))
-    # A selected symlink selects what it points to (libfoo.so -> libfoo.so.1).
+        selected.update(matches)
+    # A selected symlink selects what it finally points to (libfoo.so ->
+    # libfoo.so.1 -> libfoo.so.1.2).
     root = os.path.realpath(parent.root)
+    known = set(found)
     for p in list(selected):
         target = os.path.relpath(os.path.realpath(os.path.join(parent.root, p)), root)
         target = target.replace(os.sep, "/")
-        if target != p and target in known:
+        if target in known:
             selected.add(target)
     return sorted(selected)
 
