@@ -96,6 +96,29 @@ def test_truncated_file_is_rejected():
         elf.ElfFile(data[:200])
 
 
+def test_truncated_file_on_disk_is_rejected(tmp_path):
+    path = tmp_path / "libcut.so"
+    path.write_bytes(crafted(64, "little")[:300])
+    with pytest.raises(elf.ElfError):
+        elf.ElfFile.from_path(str(path))
+    path.write_bytes(b"")
+    with pytest.raises(elf.ElfError, match="empty file"):
+        elf.ElfFile.from_path(str(path))
+
+
+def test_crafted_big_endian_library_is_reported_and_a_broken_one_is_checksummed(tmp_path):
+    from sstatemgmt.compat import ParentInput, build_report
+    lib = tmp_path / "root" / "usr" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "libfoo.so.1").write_bytes(crafted(32, "big"))
+    (lib / "libcut.so.1").write_bytes(crafted(64, "little")[:300])
+    text = build_report("child", [ParentInput("libfoo", str(tmp_path / "root"))])
+    lines = text.splitlines()
+    assert "    symbol: foo_table@@FOO_1.1 OBJECT GLOBAL size=48" in lines
+    assert "  note: covered by checksum, no checker can judge them: 1 elf-unreadable" in lines
+    assert any(l.startswith("  file: usr/lib/libcut.so.1 sha256=") for l in lines)
+
+
 def test_file_without_section_headers_is_rejected():
     data = bytearray(crafted(64, "little"))
     data[0x28:0x30] = b"\0" * 8  # e_shoff = 0, as sstrip leaves it

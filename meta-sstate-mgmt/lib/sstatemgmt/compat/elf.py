@@ -100,12 +100,12 @@ class ElfFile:
             except ValueError:  # empty file
                 raise ElfError("empty file")
         try:
-            elf = cls(data)
-        finally:
+            obj = cls(data)
             # Every value is copied out during parsing; nothing keeps the map.
-            elf._d = None
+            obj._d = None
+            return obj
+        finally:
             data.close()
-        return elf
 
     # -- low level ---------------------------------------------------------
 
