@@ -178,3 +178,25 @@ def test_compiled_32bit_library(tmp_path):
     syms = dict((s.name, s) for s in obj.symbols if s.defined)
     assert (syms["d"].type, syms["d"].size) == ("OBJECT", 12)
     assert syms["f"].type == "FUNC"
+
+
+def test_corrupted_files_only_ever_raise_elf_error():
+    # A sysroot may hold anything with an ELF magic: corrupt bytes must give
+    # ElfError (then a checksum), never another exception.
+    import random
+    rng = random.Random(4)
+    seeds = [crafted(c, b) for c, b in FORMATS]
+    others = []
+    for _ in range(3000):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[:rng.randrange(len(data))]
+        try:
+            elf.ElfFile(bytes(data))
+        except elf.ElfError:
+            pass
+        except Exception as err:  # noqa: B902 - the point of the test
+            others.append(repr(err))
+    assert others == []

@@ -113,7 +113,7 @@ class ElfFile:
         fmt = self._e + fmt.replace("A", self._addr)
         try:
             return struct.unpack_from(fmt, self._d, offset)
-        except struct.error:
+        except (struct.error, OverflowError):
             raise ElfError("truncated ELF file (reading %s at offset %d)" % (fmt, offset))
 
     def _read_header(self):
@@ -145,6 +145,8 @@ class ElfFile:
         if index >= table_size:
             raise ElfError("string index %d outside its table" % index)
         start = table_off + index
+        if table_off + table_size > len(self._d):
+            raise ElfError("string table outside the file")
         end = self._d.find(b"\0", start, table_off + table_size)
         if end < 0:
             raise ElfError("unterminated string in string table")
