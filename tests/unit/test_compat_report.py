@@ -344,8 +344,12 @@ def test_superset_keeps_the_baseline_for_added_functions(tmp_path, checker):
     plain = report(b, checker, mode="superset")
     assert plain != baseline
     warnings = []
-    assert report(b, checker, mode="superset", baseline=baseline, warn=warnings.append) == baseline
+    logs = tmp_path / "logs"
+    assert report(b, checker, mode="superset", baseline=baseline, warn=warnings.append,
+                  log_dir=str(logs)) == baseline
     assert warnings == []
+    if checker == "abidiff":
+        assert "[A] 'function int foo_sub(int, int)'" in (logs / "abidiff-libfoo.txt").read_text()
     # The other way round the function disappears: the child is rebuilt.
     back = report(a, checker, mode="superset", baseline=plain, warn=warnings.append)
     assert back == baseline != plain
