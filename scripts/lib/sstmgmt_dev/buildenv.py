@@ -53,8 +53,9 @@ SSTATE_DIR ?= "${{TOPDIR}}/sstate-cache"
 # not cost a full reparse. TMPDIR itself never moves.
 CACHE = "${{TOPDIR}}/cache/bitbake"
 BB_DISKMON_DIRS = ""
-# Record every task event as a JSON line (oeqa-tests/classes/sstatemgmt-taskrecorder.bbclass).
-INHERIT += "sstatemgmt-taskrecorder"
+# Record every task event as a JSON line (oeqa-tests/classes/sstatemgmt-taskrecorder.bbclass),
+# when the test layer is in BBLAYERS.
+INHERIT += "${{@'sstatemgmt-taskrecorder' if bb.utils.which(d.getVar('BBPATH'), 'classes/sstatemgmt-taskrecorder.bbclass') else ''}}"
 SSTMGMT_TASKLOG = "${{TOPDIR}}/{tasklog}"
 {extra}
 include conf/{testconf}
