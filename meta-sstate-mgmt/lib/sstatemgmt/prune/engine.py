@@ -376,6 +376,8 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         if opts.list_paths:
             summary.removed_paths = [u.relpath(m[0]) for u in planned for m in u.ordered_members()]
 
+        summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
+        kept_units = None
         if not opts.dry_run and planned and confirm is not None and not confirm(summary):
             summary.aborted = True
         elif not opts.dry_run and planned:
@@ -396,10 +398,10 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                 summary.timings["delete_mib_per_second"] = round(ds.removed_bytes / ds.seconds / 1048576, 1)
             gone = set(id(u) for u, _, _ in ds.removed_units)
             kept_units = (u for u in units if id(u) not in gone)
-        else:
-            kept_units = (u for u in units if u not in sel)
+            summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
+        if kept_units is None:
+            kept_units = (u for u in units if summary.aborted or u not in sel)
         summary.kept_unihashes = set(u.unihash for u in kept_units if u.kind is OBJECT)
-        summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
         if budget is not None and not opts.dry_run and not summary.aborted:
             budget["bytes_after"] = res.bytes - summary.removed["bytes"]
             budget["reached"] = budget["bytes_after"] <= budget["max_bytes"]

@@ -30,12 +30,13 @@ MAX_DEPTH = 6
 
 
 def parse_stamp(name):
-    """``(task, hash, kind)`` for a stamp file name, kind in
-    {"stamp", "setscene", "sigdata", "other"}; None if it is no stamp."""
+    """``(task, hash, kind)`` for a stamp file name (task without ``do_``,
+    as in object names), kind in {"stamp", "setscene", "sigdata", "other"};
+    None if it is no stamp."""
     i = name.find(".do_")
     if i < 0:
         return None
-    parts = name[i + 1:].split(".")
+    parts = name[i + 4:].split(".")
     task = parts[0]
     if len(parts) < 2:
         return (task, None, "other")

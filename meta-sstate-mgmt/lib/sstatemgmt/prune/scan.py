@@ -248,12 +248,16 @@ def scan(root, jobs=8, progress=None, processes=0):
             _scan_one(root, d, res, tasks, counter)
     stop = threading.Event()
     monitor = None
-    if progress is not None:
-        def _monitor():
-            while not stop.wait(0.25):
-                progress(counter[0], counter[1], time.monotonic() - t0)
-        monitor = threading.Thread(target=_monitor, daemon=True)
-        monitor.start()
+
+    def start_monitor():
+        nonlocal monitor
+        if progress is not None:
+            def _monitor():
+                while not stop.wait(0.25):
+                    progress(counter[0], counter[1], time.monotonic() - t0)
+            monitor = threading.Thread(target=_monitor, daemon=True)
+            monitor.start()
+
     try:
         parts = None
         if processes and processes > 1 and len(tasks) > 1 and hasattr(os, "fork"):
@@ -262,16 +266,18 @@ def scan(root, jobs=8, progress=None, processes=0):
                 ctx = multiprocessing.get_context("fork")
                 _fork_root = root
                 with ctx.Pool(processes) as pool:
-                    # progress from children is not shared; report per finished chunk
-                    chunks = _split(tasks, processes * 4)
+                    start_monitor()             # after the fork: children get no stray thread
+                    # children do not share the counter: count per finished chunk
                     parts = []
-                    for part in pool.imap_unordered(_walk_forked, chunks):
+                    for part in pool.imap_unordered(_walk_forked, _split(tasks, processes * 4)):
                         counter[0] += part.files
                         counter[1] += part.dirs
                         parts.append(part)
             except (OSError, ImportError, ValueError):
                 parts = None                     # no fork or no semaphores: use threads
         if parts is None:
+            if monitor is None:
+                start_monitor()
             if jobs <= 1 or len(tasks) <= 1:
                 parts = [_walk(root, tasks, counter)]
             else:

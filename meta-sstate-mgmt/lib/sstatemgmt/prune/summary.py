@@ -84,9 +84,12 @@ class Summary:
     def to_json(self, paths=False, indent=1):
         return json.dumps(self.asdict(paths), indent=indent, sort_keys=False)
 
-    def format_human(self, verbose=False):
-        """A few lines for people: totals, per policy, top recipes, problems."""
-        verb = "would remove" if self.dry_run or self.aborted else "removed"
+    def format_human(self, verbose=False, planned=False):
+        """A few lines for people: totals, per policy, top recipes, problems.
+
+        ``planned``: the summary is a plan shown before deleting.
+        """
+        verb = "would remove" if self.dry_run or self.aborted or planned else "removed"
         s = self.scan
         lines = [
             "scanned %d files (%s) in %d dirs in %.1fs: %d objects, %d siginfo-only, "
