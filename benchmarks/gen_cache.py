@@ -78,7 +78,9 @@ def object_name(native, pn, target, pv, pr, pkgarch, unihash, task, ext=".tar.zs
     return prefix + unihash[:2] + "/" + unihash[2:4] + "/" + fn
 
 
-def generate(out, nfiles, seed=1, sig_fraction=0.3, stamps=True):
+def generate(out, nfiles, seed=1, sig_fraction=0.3, stamps=True, oe_safe=False):
+    """Write the tree; returns a manifest dict.  ``oe_safe`` leaves out the
+    malformed "sstate:" names that make OE-Core's script assert."""
     rng = random.Random(seed)
     now = time.time()
     cache = os.path.join(out, "sstate-cache")
@@ -171,8 +173,9 @@ def generate(out, nfiles, seed=1, sig_fraction=0.3, stamps=True):
         if stamps:
             stamp_files.append(("work-shared/%s-1.0-r0.do_deploy_source_date_epoch_setscene.%s" % (ws, uh), now - DAY))
     # junk and temporaries
-    junk = ["README", "index.html", "sstate:broken:name_populate_sysroot.tar.zst",
-            "sstate:a:b:c:d:e:f:g:h:i_package.tar.zst", "sstate:foo:x:1:r0:a:14:abc_task.tar.bz2"]
+    junk = ["README", "index.html", "sstate:foo:x:1:r0:a:14:abc_task.tar.bz2"]
+    if not oe_safe:
+        junk += ["sstate:broken:name_populate_sysroot.tar.zst", "sstate:a:b:c:d:e:f:g:h:i_package.tar.zst"]
     for j, name in enumerate(junk):
         g.write(("ab/cd/" if j % 2 else "") + name, 100, now - 30 * DAY)
         g.manifest["unknown"] += 1
@@ -203,12 +206,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--sig-fraction", type=float, default=0.3, help="fraction of signed generations")
     ap.add_argument("--no-stamps", action="store_true")
+    ap.add_argument("--oe-safe", action="store_true", help="no malformed sstate: names (OE-Core's script asserts)")
     args = ap.parse_args(argv)
     if os.path.exists(os.path.join(args.out, "sstate-cache")):
         print("gen_cache: %s/sstate-cache exists; remove it first" % args.out, file=sys.stderr)
         return 2
     t0 = time.time()
-    m = generate(args.out, args.files, args.seed, args.sig_fraction, not args.no_stamps)
+    m = generate(args.out, args.files, args.seed, args.sig_fraction, not args.no_stamps, args.oe_safe)
     print("gen_cache: %d files, %d stamps in %.1fs -> %s" % (m["files"], m["stamps"], time.time() - t0, args.out),
           file=sys.stderr)
     return 0

@@ -136,7 +136,7 @@ def test_unlink_enoent_race_is_tolerated(cache, monkeypatch):
     real = os.unlink
 
     def racing_unlink(p, *a, **k):
-        real(p)
+        real(p, *a, **k)
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", p)
     monkeypatch.setattr(os, "unlink", racing_unlink)
     s = run(cache, duplicates=True)
@@ -151,7 +151,7 @@ def test_permission_error_on_unlink_is_reported_and_the_rest_goes_on(cache, monk
     real = os.unlink
 
     def unlink(p, *args, **kw):
-        if p.endswith(a[0]):
+        if p == os.path.basename(a[0]):
             raise PermissionError(errno.EACCES, "Permission denied", p)
         return real(p, *args, **kw)
     monkeypatch.setattr(os, "unlink", unlink)
@@ -165,13 +165,14 @@ def test_unreadable_directory_is_reported_and_the_rest_goes_on(cache, monkeypatc
     # Weakness 5: EACCES while scanning aborts OE-Core's run.
     hidden = cache.add("zlib", unihash="ab" + H("x")[2:], age_days=50)
     visible = cache.add("bash", unihash="cd" + H("y")[2:], age_days=50)
-    real = os.scandir
+    real = os.open
+    locked = hidden[0].split("/")[1]
 
-    def scandir(p="."):
-        if str(p).endswith("/ab/" + hidden[0].split("/")[1]):
-            raise PermissionError(errno.EACCES, "Permission denied", p)
-        return real(p)
-    monkeypatch.setattr(os, "scandir", scandir)
+    def fake_open(path, flags, mode=0o777, *, dir_fd=None):
+        if path == locked and dir_fd is not None:           # opening ab/<locked> fails as for mode 000
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real(path, flags, mode, dir_fd=dir_fd)
+    monkeypatch.setattr(os, "open", fake_open)
     s = run(cache, older_than_days=30, processes=0)
     monkeypatch.undo()
     assert cache.files() == set(hidden)
@@ -240,3 +241,19 @@ def test_cache_dir_given_through_a_symlink(cache, tmp_path):
     os.symlink(cache.root, str(tmp_path / "link"))
     s = prune(str(tmp_path / "link"), older_than_days=30, dry_run=False, grace_minutes=0)
     assert s.removed["files"] == 2 and cache.files() == set()
+
+
+def test_directory_swapped_for_a_symlink_before_delete_is_not_followed(cache, tmp_path):
+    # Weakness 5: never leave the cache, even when a fan-out dir is replaced by
+    # a symlink between the scan and the deletion.
+    old = cache.add("zlib", unihash="ab12" + H("o")[4:], age_days=50)
+    d = os.path.dirname(cache.path(old[0]))
+    outside = str(tmp_path / "outside")
+
+    def confirm(summary):
+        os.rename(d, outside)                      # same files, same mtimes, now outside
+        os.symlink(outside, d)
+        return True
+    s = run(cache, older_than_days=30, confirm=confirm)
+    assert sorted(os.listdir(outside)) == sorted(os.path.basename(f) for f in old)
+    assert s.removed["files"] == 0 and s.errors and s.errors[0]["phase"] == "delete"

@@ -6,7 +6,7 @@ member's mtime changed or its size grew since the scan (a build used or
 rewrote it), the whole unit is kept.  Members that vanished are counted and
 skipped.  Then the archive is unlinked first, its companions after it.
 ``unlink`` never follows symlinks (a symlinked object loses its link, never
-its target).  ENOENT means another cleaner got there first and is counted,
+its target), and works relative to directories opened with O_NOFOLLOW.  ENOENT means another cleaner got there first and is counted,
 not raised; other errors (EACCES, EPERM, EROFS...) are recorded and the run
 goes on.  Threads run the unlinks, which release the GIL.
 """
@@ -14,6 +14,8 @@ goes on.  Threads run the unlinks, which release the GIL.
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+from .scan import open_reldir
 
 
 class DeleteStats:
@@ -39,14 +41,13 @@ class DeleteStats:
         self.removed_units.extend(o.removed_units)
 
 
-def delete_unit(root, unit, st):
-    """Delete one unit (re-stat first).  Updates DeleteStats ``st``."""
-    base = root + "/" + unit.relpath()
+def delete_unit(dirfd, unit, st):
+    """Delete one unit whose directory is open as ``dirfd`` (re-stat first)."""
     todo = []
     for suffix, mtime, size in unit.ordered_members():
-        path = base + suffix
+        name = unit.stem + suffix
         try:
-            s = os.lstat(path)
+            s = os.lstat(name, dir_fd=dirfd)
         except FileNotFoundError:
             st.vanished_files += 1
             continue
@@ -56,13 +57,13 @@ def delete_unit(root, unit, st):
         if s.st_mtime != mtime or s.st_size > size:
             st.changed_units += 1
             st.changed_files += len(unit.members)
-            st.changed_bytes += sum(m[2] for m in unit.members)
+            st.changed_bytes += unit.size
             return
-        todo.append((path, suffix, s.st_size))
+        todo.append((name, suffix, s.st_size))
     nfiles = nbytes = 0
-    for path, suffix, size in todo:
+    for name, suffix, size in todo:
         try:
-            os.unlink(path)
+            os.unlink(name, dir_fd=dirfd)
         except FileNotFoundError:
             st.vanished_files += 1
             continue
@@ -77,33 +78,66 @@ def delete_unit(root, unit, st):
         st.removed_units.append((unit, nfiles, nbytes))
 
 
-def _delete_chunk(root, units):
+def _delete_chunk(rootfd, units):
+    """Delete units (sorted by directory), opening each directory once."""
     st = DeleteStats()
-    for u in units:
-        delete_unit(root, u, st)
+    cur, fd = None, None
+    try:
+        for u in units:
+            if u.reldir != cur or fd is None:
+                if fd is not None:
+                    os.close(fd)
+                    fd = None
+                cur = u.reldir
+                try:
+                    fd = open_reldir(rootfd, cur)
+                except FileNotFoundError:
+                    st.vanished_files += len(u.members)
+                    continue
+                except OSError as e:             # EACCES, or ELOOP: a dir became a symlink
+                    st.errors.append((cur or ".", e.strerror or str(e)))
+                    continue
+            delete_unit(fd, u, st)
+    finally:
+        if fd is not None:
+            os.close(fd)
     return st
 
 
 def delete_units(root, units, jobs=8, progress=None):
-    """Delete ``units`` under ``root`` with ``jobs`` threads.  Returns DeleteStats."""
+    """Delete ``units`` (sorted by ``reldir``) under ``root`` with ``jobs`` threads.
+
+    Directories are opened from the cache root one component at a time
+    with O_NOFOLLOW, and files are stat'ed and unlinked relative to them,
+    so nothing outside the cache can be reached even if a directory is
+    replaced by a symlink meanwhile.  Returns DeleteStats.
+    """
     t0 = time.monotonic()
     total = DeleteStats()
     units = list(units)
     if not units:
         return total
+    rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _delete_all(rootfd, units, jobs, progress, total, t0)
+    finally:
+        os.close(rootfd)
+    total.seconds = time.monotonic() - t0
+    return total
+
+
+def _delete_all(rootfd, units, jobs, progress, total, t0):
     # Contiguous chunks keep the units of one directory in one thread: threads
     # unlinking in the same directory only contend for its lock.
     size = max(1, -(-len(units) // max(1, jobs * 16)))
     chunks = [units[i:i + size] for i in range(0, len(units), size)]
     if jobs <= 1:
-        results = map(lambda c: _delete_chunk(root, c), chunks)
+        results = map(lambda c: _delete_chunk(rootfd, c), chunks)
         for r in results:
             total.merge(r)
     else:
         with ThreadPoolExecutor(max_workers=jobs) as ex:
-            for r in ex.map(lambda c: _delete_chunk(root, c), chunks):
+            for r in ex.map(lambda c: _delete_chunk(rootfd, c), chunks):
                 total.merge(r)
                 if progress is not None:
                     progress(total.removed_files, total.removed_bytes, time.monotonic() - t0)
-    total.seconds = time.monotonic() - t0
-    return total

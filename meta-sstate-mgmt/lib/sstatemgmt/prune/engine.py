@@ -74,8 +74,10 @@ Nothing here imports BitBake: a BitBake task calls :func:`prune` with
 parameters, the standalone script with parsed argv.
 """
 
+import gc
 import os
 import time
+from operator import attrgetter
 from dataclasses import asdict, dataclass, field
 from typing import FrozenSet, Iterable, Optional, Sequence
 
@@ -83,6 +85,7 @@ from . import delete as deletemod
 from . import roots as rootsmod
 from .errors import CacheDirError, RefusedError, UsageError
 from .lock import CacheLock
+from .scan import ARCHIVE, SIG, SIGINFO
 from .scan import scan as scan_cache
 from .summary import Summary, _fb
 
@@ -122,7 +125,7 @@ class RecipePolicy:
     pkgarchs: Optional[FrozenSet[str]] = None
 
     def __post_init__(self):
-        self.keep_hashes = frozenset(h.lower() for h in self.keep_hashes)
+        self.keep_hashes = frozenset(h.strip() for h in self.keep_hashes)
         if self.tasks is not None:
             self.tasks = frozenset(_strip_do(t) for t in self.tasks)
         if self.pkgarchs is not None:
@@ -215,13 +218,12 @@ def check_cache_dir(cache_dir):
 def classify_units(units):
     """Set ``unit.kind`` to OBJECT, ORPHAN or SIGINFO_ONLY."""
     archive_tasks = set(KNOWN_ARCHIVE_TASKS)
+    archive_tasks.update(u.task for u in units if u.flags & ARCHIVE)
     for u in units:
-        if u.has_archive():
-            archive_tasks.add(u.task)
-    for u in units:
-        if u.has_archive():
+        f = u.flags
+        if f & ARCHIVE:
             u.kind = OBJECT
-        elif all(m[0] == ".siginfo" for m in u.members) and u.task not in archive_tasks:
+        elif f == SIGINFO and u.task not in archive_tasks:
             u.kind = SIGINFO_ONLY
         else:
             u.kind = ORPHAN
@@ -241,15 +243,16 @@ def select(units, opts, root_hashes, now, total_bytes):
         for u in units:
             s = u.spec
             if (s[1] == r.pn and not s[8] and (r.tasks is None or u.task in r.tasks)
-                    and (r.pkgarchs is None or s[5] in r.pkgarchs) and u.unihash.lower() not in r.keep_hashes):
+                    and (r.pkgarchs is None or s[5] in r.pkgarchs) and u.unihash not in r.keep_hashes):
                 sel.setdefault(u, "recipe")
-    keep = set(h.lower() for h in opts.keep_hashes)
+    # Hashes compare exactly: stamps and object names carry the same unihash string.
+    keep = set(h.strip() for h in opts.keep_hashes)
     protected_hashes = root_hashes | keep
     if opts.recipe is not None:
         protected_hashes = protected_hashes | opts.recipe.keep_hashes
     if opts.sweep():
         for u in units:
-            if u.unihash not in protected_hashes and u.unihash.lower() not in protected_hashes:
+            if u.unihash not in protected_hashes:
                 sel.setdefault(u, "unreferenced")
     if opts.duplicates:
         groups = {}
@@ -276,7 +279,7 @@ def select(units, opts, root_hashes, now, total_bytes):
     grace_cutoff = now - opts.grace_minutes * 60.0
 
     def protection(u):
-        if u.unihash in protected_hashes or u.unihash.lower() in protected_hashes:
+        if u.unihash in protected_hashes:
             return "roots"
         if opts.grace_minutes and u.mtime > grace_cutoff:
             return "grace"
@@ -339,6 +342,10 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
     lock = None
     if not opts.dry_run and opts.lock:
         lock = CacheLock(cache_dir, opts.lock_wait).acquire()
+    # Hundreds of thousands of small acyclic objects: the cyclic GC would
+    # rescan them again and again (about a fifth of the run time) for nothing.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         scan_progress = None
         if progress is not None:
@@ -371,10 +378,11 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             p["files"] += len(u.members)
             p["bytes"] += u.size
         t_plan = time.monotonic()
-        planned = sorted(sel, key=lambda u: (u.reldir, u.stem))
+        # by directory (stable: scan order inside one), so deletion threads work on separate dirs
+        planned = sorted(sel, key=attrgetter("reldir"))
         _account(summary, [(u, len(u.members), u.size) for u in planned], sel)
         if opts.list_paths:
-            summary.removed_paths = [u.relpath(m[0]) for u in planned for m in u.ordered_members()]
+            summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
 
         summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
         kept_units = None
@@ -409,6 +417,8 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                                total_seconds=round(time.monotonic() - t_start, 3))
         return summary
     finally:
+        if gc_was_enabled:
+            gc.enable()
         if lock is not None:
             lock.release()
 
@@ -444,9 +454,8 @@ def _scan_summary(res, units):
         k[0] += 1
         k[1] += len(u.members)
         k[2] += u.size
-        for m in u.members:
-            if m[0] == ".sig":
-                sig += 1
+        if u.flags & SIG:
+            sig += 1
     return {
         "files": res.files, "bytes": res.bytes, "dirs": res.dirs, "seconds": round(res.seconds, 3),
         "objects": {"units": kinds[OBJECT][0], "files": kinds[OBJECT][1], "bytes": kinds[OBJECT][2]},

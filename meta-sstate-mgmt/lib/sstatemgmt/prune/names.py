@@ -159,6 +159,7 @@ def native_dir(reldir):
 
 
 _spec_cache = {}
+_tasks = {}
 
 
 def parse_spec(spec, native, ext):
@@ -189,13 +190,16 @@ def split_stem(stem, native=""):
 
     Returns ``(spec, unihash, task)`` or ``(None, reason, None)``.
     """
-    for ext in OBJECT_EXTS:
-        if stem.endswith(ext):
-            break
+    if stem[-8:] == ".tar.zst":
+        ext = ".tar.zst"
+    elif stem[-4:] == ".tgz":
+        ext = ".tgz"
+    elif stem[-7:] == ".tar.gz":
+        ext = ".tar.gz"
     else:
         return None, "unknown extension", None
     body = stem[: -len(ext)]
-    if body.startswith("sstate:"):
+    if body[:7] == "sstate:":
         i = body.rfind(":")
         spec = parse_spec(body[: i + 1], native, ext)
         if spec.__class__ is str:
@@ -203,15 +207,18 @@ def split_stem(stem, native=""):
         unihash, sep, task = body[i + 1:].partition("_")
         if not (sep and unihash and task):
             return None, "missing unihash or task", None
-        return spec, unihash, _i(task)
-    if body.startswith("sstate-"):
+        t = _tasks.get(task)
+        if t is None:
+            t = _tasks[task] = task
+        return spec, unihash, t
+    if body[:7] == "sstate-":
         m = _LEGACY_RE.match(body)
         if not m:
             return None, "legacy sstate- name without <hash>_<task>", None
-        spec = _spec_cache.get("legacy|" + native + "|" + ext + "|" + m.group("spec"))
+        key = "legacy|" + native + "|" + ext + "|" + m.group("spec")
+        spec = _spec_cache.get(key)
         if spec is None:
-            spec = Spec(_i(native), _i(m.group("spec")), "", "", "", "", "", ext, True)
-            _spec_cache["legacy|" + native + "|" + ext + "|" + m.group("spec")] = spec
+            spec = _spec_cache[key] = Spec(_i(native), _i(m.group("spec")), "", "", "", "", "", ext, True)
         return spec, m.group("hash"), _i(m.group("task"))
     return None, "neither 'sstate:' nor 'sstate-' name", None
 

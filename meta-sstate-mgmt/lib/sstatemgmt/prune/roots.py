@@ -130,7 +130,7 @@ def _walk_stamps(top, stats, hashes, use_sigdata):
                         continue
                 else:
                     continue
-                hashes.add(p[1].lower())
+                hashes.add(p[1])
 
 
 def collect(roots, use_sigdata=False, force=False):

@@ -28,9 +28,11 @@ from .names import SELF, TEMPORARY, classify, is_temporary_dir, native_dir, spli
 
 
 def _unit(reldir, stem, spec, unihash, task, members):
-    u = Unit(reldir, stem, spec, unihash, task)
-    u.members = members
-    return u
+    return Unit(reldir, stem, spec, unihash, task, members)
+
+
+ARCHIVE, SIGINFO, SIG, DONE = 1, 2, 4, 8
+_FLAG = {"": ARCHIVE, ".siginfo": SIGINFO, ".sig": SIG, ".done": DONE}
 
 
 class Unit:
@@ -38,19 +40,37 @@ class Unit:
 
     ``spec`` is the :class:`names.Spec` shared by a recipe generation;
     ``members`` is a list of ``(suffix, mtime, size)`` where suffix ``""`` is
-    the archive.  ``kind`` is set after the scan (see engine).
+    the archive.  ``mtime`` (last use: BitBake touches an archive and its
+    companions each time it uses them) is the newest member mtime, ``size``
+    the sum, ``flags`` a bit set of the suffixes present.  ``kind`` is set
+    after the scan (see engine.classify_units).
     """
 
-    __slots__ = ("reldir", "stem", "spec", "unihash", "task", "members", "kind")
+    __slots__ = ("reldir", "stem", "spec", "unihash", "task", "members", "kind", "mtime", "size", "flags")
 
-    def __init__(self, reldir, stem, spec, unihash, task):
+    def __init__(self, reldir, stem, spec, unihash, task, members):
         self.reldir = reldir
         self.stem = stem
         self.spec = spec
         self.unihash = unihash
         self.task = task
-        self.members = []
+        self.members = members
         self.kind = None
+        if len(members) == 1:
+            m = members[0]
+            self.mtime = m[1]
+            self.size = m[2]
+            self.flags = _FLAG[m[0]]
+        else:
+            mtime = size = flags = 0
+            for m in members:
+                if m[1] > mtime:
+                    mtime = m[1]
+                size += m[2]
+                flags |= _FLAG[m[0]]
+            self.mtime = mtime
+            self.size = size
+            self.flags = flags
 
     def __reduce__(self):
         return _unit, (self.reldir, self.stem, self.spec, self.unihash, self.task, self.members)
@@ -63,17 +83,8 @@ class Unit:
     def pn(self):
         return self.spec[1]
 
-    @property
-    def mtime(self):
-        """Last use: BitBake touches the archive and its companions on use."""
-        return max(m[1] for m in self.members)
-
-    @property
-    def size(self):
-        return sum(m[2] for m in self.members)
-
     def has_archive(self):
-        return any(m[0] == "" for m in self.members)
+        return bool(self.flags & ARCHIVE)
 
     def relpath(self, suffix=""):
         return (self.reldir + "/" + self.stem if self.reldir else self.stem) + suffix
@@ -117,22 +128,45 @@ def _rel(reldir, name):
     return reldir + "/" + name if reldir else name
 
 
-def _scan_one(root, reldir, w, subdirs, counter):
-    """Scan one directory: files go into ``w``, subdirectories into ``subdirs``."""
-    path = root + "/" + reldir if reldir else root
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def open_dir_at(dirfd, name):
+    """Open directory ``name`` relative to ``dirfd`` without following a symlink.
+
+    Opening every directory relative to its parent's descriptor with
+    O_NOFOLLOW means a directory swapped for a symlink while we work can
+    never lead us out of the cache.
+    """
+    return os.open(name, _DIR_FLAGS, dir_fd=dirfd)
+
+
+def open_reldir(rootfd, reldir):
+    """Open ``reldir`` (relative to the cache) component by component, O_NOFOLLOW."""
+    fd = os.dup(rootfd)
     try:
-        it = os.scandir(path)
-    except FileNotFoundError:
-        return                                   # removed by someone else meanwhile
+        for part in reldir.split("/") if reldir else ():
+            nfd = open_dir_at(fd, part)
+            os.close(fd)
+            fd = nfd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _scan_one(fd, reldir, native, w, subdirs, counter):
+    """Scan the open directory ``fd``: files go into ``w``, subdirectories
+    onto ``subdirs`` as ``(reldir, native)``."""
+    try:
+        it = os.scandir(fd)
     except OSError as e:
-        if not reldir:
-            raise
-        w.errors.append((reldir, e.strerror or str(e)))
+        w.errors.append((reldir or ".", e.strerror or str(e)))
         return
     w.dirs += 1
-    native = native_dir(reldir)
     byname = {}
-    nfiles = nbytes = 0
+    prefix = reldir + "/" if reldir else ""
+    # Pass 1, the hot loop: only stat and group names by archive name.
     try:
         with it:
             for e in it:
@@ -142,70 +176,118 @@ def _scan_one(root, reldir, w, subdirs, counter):
                         if is_temporary_dir(name):
                             w.temporary_dirs += 1
                         else:
-                            subdirs.append(reldir + "/" + name if reldir else name)
+                            sub = prefix + name
+                            subdirs.append((sub, native if native is not None else _native_of(sub)))
                         continue
                     st = e.stat(follow_symlinks=False)
                 except FileNotFoundError:
                     continue                     # vanished under us: another cleaner
                 except OSError as err:
-                    w.errors.append((_rel(reldir, name), err.strerror or str(err)))
+                    w.errors.append((prefix + name, err.strerror or str(err)))
                     continue
-                nfiles += 1
-                size = st.st_size
-                nbytes += size
                 fmt = st.st_mode & 0o170000
-                if (fmt == 0o100000 or fmt == 0o120000) and name.startswith("sstate"):
-                    # Fast path: companions find their unit by the archive name.
-                    if name.endswith(".siginfo"):
-                        stem, suffix = name[:-8], ".siginfo"
-                    elif name.endswith(".sig"):
-                        stem, suffix = name[:-4], ".sig"
-                    elif name.endswith(".done"):
-                        stem, suffix = name[:-5], ".done"
-                    else:
-                        stem, suffix = name, ""
-                    u = byname.get(stem)
-                    if u is None:
-                        spec, unihash, task = split_stem(stem, native)
-                        if spec is not None:
-                            u = byname[stem] = Unit(reldir, stem, spec, unihash, task)
-                    if u is not None:
-                        u.members.append((suffix, st.st_mtime, size))
-                        continue
-                if fmt != 0o100000 and fmt != 0o120000:
-                    w.unknown.append((_rel(reldir, name), "not a regular file or symlink"))
-                    w.unknown_bytes += size
+                if fmt != 0o100000 and fmt != 0o120000:          # neither a file nor a symlink
+                    w.files += 1
+                    w.bytes += st.st_size
+                    w.unknown.append((prefix + name, "not a regular file or symlink"))
+                    w.unknown_bytes += st.st_size
                     continue
-                p = classify(name, native)
-                kind = p[0]
-                if kind is TEMPORARY:
-                    w.temporary[0] += 1
-                    w.temporary[1] += size
-                elif kind is SELF:
-                    nfiles -= 1
-                    nbytes -= size
+                if name[-8:] == ".siginfo":
+                    stem, suffix = name[:-8], ".siginfo"
+                elif name[-4:] == ".sig":
+                    stem, suffix = name[:-4], ".sig"
+                elif name[-5:] == ".done":
+                    stem, suffix = name[:-5], ".done"
                 else:
-                    w.unknown.append((_rel(reldir, name), p[4]))
-                    w.unknown_bytes += size
+                    stem, suffix = name, ""
+                m = byname.get(stem)
+                if m is None:
+                    byname[stem] = [(suffix, st.st_mtime, st.st_size)]
+                else:
+                    m.append((suffix, st.st_mtime, st.st_size))
     except OSError as err:                       # readdir failed half-way
         w.errors.append((reldir or ".", err.strerror or str(err)))
+    if not byname:
+        counter[1] += 1
+        return
+    # Pass 2: one parse per archive name.
+    if native is None:
+        native = native_dir(reldir)
+    nfiles = nbytes = 0
+    units = w.units
+    for stem, members in byname.items():
+        spec = None
+        if stem[:6] == "sstate":
+            spec, unihash, task = split_stem(stem, native)
+        if spec is not None:
+            u = Unit(reldir, stem, spec, unihash, task, members)
+            units.append(u)
+            nfiles += len(members)
+            nbytes += u.size
+            continue
+        for suffix, _, size in members:
+            name = stem + suffix
+            p = classify(name, native)
+            if p[0] is SELF:
+                continue
+            nfiles += 1
+            nbytes += size
+            if p[0] is TEMPORARY:
+                w.temporary[0] += 1
+                w.temporary[1] += size
+            else:
+                w.unknown.append((prefix + name, p[4]))
+                w.unknown_bytes += size
     w.files += nfiles
     w.bytes += nbytes
     counter[0] += nfiles
     counter[1] += 1
-    if byname:
-        w.units.extend(byname.values())
 
 
-def _walk(root, tops, counter=None):
-    """Walk the subtrees ``tops`` (relative dirs) depth first; returns a ScanResult."""
+def _native_of(reldir):
+    """Host dir for a subtree, or None while it is not known yet (top levels)."""
+    parts = reldir.split("/")
+    if len(parts) >= 2 and len(parts[-1]) == 2 and len(parts[-2]) == 2:
+        return native_dir(reldir)
+    if len(parts) >= 3:
+        return native_dir(reldir)
+    return None
+
+
+def _walk_dir(fd, reldir, native, w, counter):
+    subdirs = []
+    _scan_one(fd, reldir, native, w, subdirs, counter)
+    for sub, subnative in subdirs:
+        try:
+            cfd = open_dir_at(fd, sub.rpartition("/")[2])
+        except FileNotFoundError:
+            continue                             # removed meanwhile
+        except OSError as e:                     # EACCES, or ELOOP/ENOTDIR: now a symlink
+            w.errors.append((sub, e.strerror or str(e)))
+            continue
+        try:
+            _walk_dir(cfd, sub, subnative, w, counter)
+        finally:
+            os.close(cfd)
+
+
+def _walk(rootfd, tops, counter=None):
+    """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a ScanResult."""
     if counter is None:
         counter = [0, 0]
     w = ScanResult()
-    for top in tops:
-        stack = [top]
-        while stack:
-            _scan_one(root, stack.pop(), w, stack, counter)
+    for reldir, native in tops:
+        try:
+            fd = open_reldir(rootfd, reldir)
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            w.errors.append((reldir, e.strerror or str(e)))
+            continue
+        try:
+            _walk_dir(fd, reldir, native, w, counter)
+        finally:
+            os.close(fd)
     return w
 
 
@@ -230,22 +312,38 @@ def scan(root, jobs=8, progress=None, processes=0):
     thread with ``(files, dirs, seconds)``, and once at the end.
     Returns a :class:`ScanResult`.
     """
-    global _fork_root
     t0 = time.monotonic()
     root = os.path.abspath(root)
     res = ScanResult()
     counter = [0, 0]
+    rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        return _scan(rootfd, res, counter, t0, jobs, progress, processes)
+    finally:
+        os.close(rootfd)
+
+
+def _scan(rootfd, res, counter, t0, jobs, progress, processes):
+    global _fork_root
     # Expand the top levels here so that work splits into many small subtrees:
     # the cache root, and the host (NATIVELSBSTRING) dirs whose children are
     # the 256 fan-out dirs.
     level = []
-    _scan_one(root, "", res, level, counter)
+    _scan_one(rootfd, "", "", res, level, counter)
     tasks = []
-    for d in level:
+    for d, native in level:
         if len(d) == 2:
-            tasks.append(d)
-        else:
-            _scan_one(root, d, res, tasks, counter)
+            tasks.append((d, ""))
+            continue
+        try:
+            fd = open_reldir(rootfd, d)
+        except OSError as e:
+            res.errors.append((d, e.strerror or str(e)))
+            continue
+        try:
+            _scan_one(fd, d, None, res, tasks, counter)
+        finally:
+            os.close(fd)
     stop = threading.Event()
     monitor = None
 
@@ -264,7 +362,7 @@ def scan(root, jobs=8, progress=None, processes=0):
             try:
                 import multiprocessing
                 ctx = multiprocessing.get_context("fork")
-                _fork_root = root
+                _fork_root = rootfd
                 with ctx.Pool(processes) as pool:
                     start_monitor()             # after the fork: children get no stray thread
                     # children do not share the counter: count per finished chunk
@@ -279,10 +377,10 @@ def scan(root, jobs=8, progress=None, processes=0):
             if monitor is None:
                 start_monitor()
             if jobs <= 1 or len(tasks) <= 1:
-                parts = [_walk(root, tasks, counter)]
+                parts = [_walk(rootfd, tasks, counter)]
             else:
                 with ThreadPoolExecutor(max_workers=jobs) as ex:
-                    parts = list(ex.map(lambda ch: _walk(root, ch, counter), _split(tasks, jobs * 8)))
+                    parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter), _split(tasks, jobs * 8)))
         for part in parts:
             res.merge(part)
     finally:
