@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Time our sstate-cache-management against OE-Core's and find, on one tree.
+
+    benchmarks/run.py --files 200000 [--oe-script PATH] [--repeat 3]
+
+Generates (or reuses, with --cache/--stamps) a synthetic cache, then runs,
+interleaved and ``--repeat`` times each, with warm page cache:
+
+* ``find <cache> -printf '%T@ %s %p\\n'``       (the floor for a full scan)
+* ours ``--older-than 36500 -n``                 (full scan + classification)
+* OE-Core and ours with ``-d -n``, ``--stamps-dir S -n``, ``--remove-orphans -n``
+
+and reports median wall time and peak RSS (``wait4`` rusage of each child,
+which covers its waited-for children too) with ratios.  Then it deletes the
+same file set (what ``-d`` removes) with ours and with ``xargs -0 rm -f``
+on two identical generated copies.  Results go to stdout as Markdown and,
+with --json-out, as JSON.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+OURS = os.path.join(REPO, "scripts", "sstate-cache-management")
+sys.path.insert(0, HERE)
+import gen_cache  # noqa: E402
+from oecore import find_oe_script  # noqa: E402
+
+
+def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None):
+    """Run argv; returns (wall seconds, peak RSS in KiB, returncode)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=stdin if stdin is not None else subprocess.DEVNULL, stdout=stdout,
+                         stderr=subprocess.DEVNULL, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_maxrss, p.returncode
+
+
+def machine_facts(path):
+    fs = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release(),
+            "filesystem": fs, "loadavg_start": os.getloadavg()}
+
+
+def bench_commands(cache, stamps, oe_script):
+    env = dict(os.environ)
+    env.pop("SSTATE_CACHE_DIR", None)
+    py = sys.executable
+    ours = [py, OURS, "--cache-dir", cache, "--grace", "0", "--no-progress"]
+    oe = [py, oe_script, "--cache-dir", cache] if oe_script else None
+    cmds = [("find", ["find", cache, "-printf", "%T@ %s %p\n"]),
+            ("ours scan", ours + ["--older-than", "36500", "-n"])]
+    for label, args in (("-d -n", ["-d", "-n"]), ("--stamps-dir -n", ["--stamps-dir", stamps, "-n"]),
+                        ("--remove-orphans -n", ["--remove-orphans", "-n"])):
+        if oe:
+            cmds.append(("oe " + label, oe + args))
+        cmds.append(("ours " + label, ours + args))
+    return cmds, env
+
+
+def measure(cmds, env, repeat):
+    results = {name: [] for name, _ in cmds}
+    for name, argv in cmds:                      # warm-up: page cache and dentries
+        if name in ("find", "ours scan"):
+            run_child(argv, env=env)
+    for _ in range(repeat):
+        for name, argv in cmds:
+            wall, rss, rc = run_child(argv, env=env)
+            if rc != 0:
+                raise SystemExit("benchmark: %s exited %d: %s" % (name, rc, " ".join(argv)))
+            results[name].append((wall, rss))
+            print("  %-28s %7.2fs %8.0f MiB" % (name, wall, rss / 1024.0), file=sys.stderr, flush=True)
+    med = {}
+    for name, runs in results.items():
+        med[name] = {"wall": statistics.median(r[0] for r in runs), "rss_kib": statistics.median(r[1] for r in runs),
+                     "runs": [[round(w, 3), r] for w, r in runs]}
+    return med
+
+
+def delete_comparison(workdir, nfiles, seed, repeat):
+    """Delete what -d removes: ours -y vs xargs -0 rm -f on identical copies."""
+    out = {"ours": [], "ours_delete_phase": [], "xargs rm": [], "files": None}
+    for i in range(repeat):
+        for who in ("ours", "xargs rm") if i % 2 == 0 else ("xargs rm", "ours"):
+            d = os.path.join(workdir, "del-%s-%d" % (who.replace(" ", ""), i))
+            gen_cache.generate(d, nfiles, seed=seed, stamps=False)
+            cache = os.path.join(d, "sstate-cache")
+            env = dict(os.environ)
+            if who == "ours":
+                jf = os.path.join(d, "summary.json")
+                with open(jf, "w") as f:
+                    wall, rss, rc = run_child([sys.executable, OURS, "--cache-dir", cache, "-d", "-y", "--grace", "0",
+                                               "--json", "--no-progress"], stdout=f, env=env)
+                with open(jf) as f:
+                    s = json.load(f)
+                out["ours"].append(wall)
+                out["ours_delete_phase"].append(s["timings"].get("delete_seconds", 0.0))
+                out["files"] = s["removed"]["files"]
+            else:
+                # the same file set, listed by a dry run (not timed)
+                r = subprocess.run([sys.executable, OURS, "--cache-dir", cache, "-d", "-n", "--grace", "0",
+                                    "--json", "-D", "--no-progress"], capture_output=True, text=True, env=env)
+                paths = json.loads(r.stdout)["removed_paths"]
+                lst = os.path.join(d, "list0")
+                with open(lst, "wb") as f:
+                    f.write(b"\0".join(p.encode() for p in paths) + b"\0")
+                with open(lst, "rb") as f:
+                    wall, rss, rc = _xargs_in(cache, f)
+                out["xargs rm"].append(wall)
+            shutil.rmtree(d)
+    res = {k: (statistics.median(v) if isinstance(v, list) and v else v) for k, v in out.items()}
+    res["runs"] = {k: v for k, v in out.items() if isinstance(v, list)}
+    return res
+
+
+def _xargs_in(cwd, f):
+    t0 = time.monotonic()
+    p = subprocess.Popen(["xargs", "-0", "rm", "-f"], stdin=f, cwd=cwd, stdout=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    return time.monotonic() - t0, ru.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+def ratio(a, b):
+    return a / b if b else float("inf")
+
+
+def report(files, med, dele, facts, cmdline):
+    L = ["### %d files" % files, "", "`%s`" % cmdline, "",
+         "Machine: %(nproc)s CPUs, Python %(python)s, kernel %(kernel)s, filesystem %(filesystem)s, "
+         "load average at start %(loadavg_start)s" % facts, "",
+         "| run | wall (median) | peak RSS (median) |", "|---|---|---|"]
+    for name, m in med.items():
+        L.append("| %s | %.2f s | %.0f MiB |" % (name, m["wall"], m["rss_kib"] / 1024.0))
+    L += ["", "| ratio | value | target |", "|---|---|---|"]
+    checks = []
+
+    def add(label, value, target, ok):
+        L.append("| %s | %.2f | %s %s |" % (label, value, target, "met" if ok else "NOT met"))
+        checks.append(ok)
+    add("find / ours scan (ours ≤ 2x find)", ratio(med["ours scan"]["wall"], med["find"]["wall"]), "≤ 2.0",
+        ratio(med["ours scan"]["wall"], med["find"]["wall"]) <= 2.0)
+    if "oe -d -n" in med:
+        r = ratio(med["oe -d -n"]["wall"], med["ours -d -n"]["wall"])
+        add("OE / ours, -d -n, wall", r, "≥ 10", r >= 10)
+        r = ratio(med["ours -d -n"]["rss_kib"], med["oe -d -n"]["rss_kib"])
+        add("ours / OE, -d -n, peak RSS", r, "≤ 0.25", r <= 0.25)
+        r = ratio(med["oe --stamps-dir -n"]["wall"], med["ours --stamps-dir -n"]["wall"])
+        add("OE / ours, --stamps-dir -n, wall", r, "≥ 2", r >= 2)
+        r = ratio(med["oe --remove-orphans -n"]["wall"], med["ours --remove-orphans -n"]["wall"])
+        add("OE / ours, --remove-orphans -n, wall", r, "≥ 2", r >= 2)
+    if dele:
+        L += ["", "Deleting the %s files `-d` selects (median of %d):" % (dele["files"], len(dele["runs"]["ours"])),
+              "", "| deleter | wall |", "|---|---|",
+              "| `xargs -0 rm -f` (list given) | %.2f s |" % dele["xargs rm"],
+              "| ours `-d -y`, whole run (scan + plan + delete) | %.2f s |" % dele["ours"],
+              "| ours, delete phase only | %.2f s |" % dele["ours_delete_phase"]]
+        r = ratio(dele["ours_delete_phase"], dele["xargs rm"])
+        L += ["", "| ratio | value | target |", "|---|---|---|"]
+        add("ours delete phase / xargs rm", r, "≤ 1.0", r <= 1.0)
+    return "\n".join(L) + "\n", all(checks)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=200000, help="files in the generated cache (default 200000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", help="where to generate (default: a new dir under /var/tmp)")
+    ap.add_argument("--cache", help="use this existing cache instead of generating one")
+    ap.add_argument("--stamps", help="stamps dir for --stamps-dir runs (with --cache)")
+    ap.add_argument("--oe-script", help="OE-Core's sstate-cache-management.py "
+                    "(default: found through scripts/setup-sources --print-dir)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--delete-repeat", type=int, default=2, help="deletion comparisons (0 to skip)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated tree")
+    ap.add_argument("--json-out", help="write the measurements as JSON here")
+    args = ap.parse_args(argv)
+    cmdline = "benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+
+    oe_script = args.oe_script
+    if not oe_script:
+        oe_script, why = find_oe_script()
+        if not oe_script:
+            print("benchmark: no OE-Core script (%s): comparing with find only" % why, file=sys.stderr)
+    workdir = args.workdir or tempfile.mkdtemp(prefix="sstate-prune-bench-", dir="/var/tmp")
+    made = False
+    try:
+        if args.cache:
+            cache, stamps = args.cache, args.stamps
+        else:
+            print("benchmark: generating %d files under %s" % (args.files, workdir), file=sys.stderr)
+            # no malformed "sstate:" names: OE-Core's script asserts on them (weakness 5)
+            m = gen_cache.generate(os.path.join(workdir, "tree"), args.files, seed=args.seed, oe_safe=True)
+            cache, stamps = m["cache"], m["stamps_dir"]
+            made = True
+        facts = machine_facts(cache)
+        cmds, env = bench_commands(cache, stamps, oe_script)
+        med = measure(cmds, env, args.repeat)
+        dele = delete_comparison(workdir, args.files, args.seed, args.delete_repeat) if args.delete_repeat else None
+        facts["loadavg_end"] = os.getloadavg()
+        md, ok = report(args.files, med, dele, facts, cmdline)
+        print(md)
+        if args.json_out:
+            with open(args.json_out, "w") as f:
+                json.dump({"files": args.files, "facts": facts, "median": med, "delete": dele,
+                           "command": cmdline, "targets_met": ok}, f, indent=1)
+        return 0
+    finally:
+        if made and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: MIT
+"""Safe, parallel deletion of whole units.
+
+For each unit: lstat every member again right before deleting; if any
+member's mtime changed or its size grew since the scan (a build used or
+rewrote it), the whole unit is kept.  Members that vanished are counted and
+skipped.  Then the archive is unlinked first, its companions after it.
+``unlink`` never follows symlinks (a symlinked object loses its link, never
+its target), and works relative to directories opened with O_NOFOLLOW.  ENOENT means another cleaner got there first and is counted,
+not raised; other errors (EACCES, EPERM, EROFS...) are recorded and the run
+goes on.  Threads run the unlinks, which release the GIL.
+"""
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from .scan import open_reldir
+
+
+class DeleteStats:
+    def __init__(self):
+        self.removed_files = 0
+        self.removed_bytes = 0
+        self.changed_units = 0          # skipped: used or rewritten since the scan
+        self.changed_files = 0
+        self.changed_bytes = 0
+        self.vanished_files = 0         # someone else deleted them first
+        self.errors = []                # (relpath, message)
+        self.removed_units = []         # (unit, files, bytes) actually removed
+        self.seconds = 0.0
+
+    def merge(self, o):
+        self.removed_files += o.removed_files
+        self.removed_bytes += o.removed_bytes
+        self.changed_units += o.changed_units
+        self.changed_files += o.changed_files
+        self.changed_bytes += o.changed_bytes
+        self.vanished_files += o.vanished_files
+        self.errors.extend(o.errors)
+        self.removed_units.extend(o.removed_units)
+
+
+def delete_unit(dirfd, unit, st):
+    """Delete one unit whose directory is open as ``dirfd`` (re-stat first)."""
+    todo = []
+    for suffix, mtime, size in unit.ordered_members():
+        name = unit.stem + suffix
+        try:
+            s = os.lstat(name, dir_fd=dirfd)
+        except FileNotFoundError:
+            st.vanished_files += 1
+            continue
+        except OSError as e:
+            st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
+            return
+        if s.st_mtime != mtime or s.st_size > size:
+            st.changed_units += 1
+            st.changed_files += len(unit.members)
+            st.changed_bytes += unit.size
+            return
+        todo.append((name, suffix, s.st_size))
+    nfiles = nbytes = 0
+    for name, suffix, size in todo:
+        try:
+            os.unlink(name, dir_fd=dirfd)
+        except FileNotFoundError:
+            st.vanished_files += 1
+            continue
+        except OSError as e:
+            st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
+            continue
+        nfiles += 1
+        nbytes += size
+    if nfiles:
+        st.removed_files += nfiles
+        st.removed_bytes += nbytes
+        st.removed_units.append((unit, nfiles, nbytes))
+
+
+def _delete_chunk(rootfd, units):
+    """Delete units (sorted by directory), opening each directory once."""
+    st = DeleteStats()
+    cur, fd = None, None
+    try:
+        for u in units:
+            if u.reldir != cur or fd is None:
+                if fd is not None:
+                    os.close(fd)
+                    fd = None
+                cur = u.reldir
+                try:
+                    fd = open_reldir(rootfd, cur)
+                except FileNotFoundError:
+                    st.vanished_files += len(u.members)
+                    continue
+                except OSError as e:             # EACCES, or ELOOP: a dir became a symlink
+                    st.errors.append((cur or ".", e.strerror or str(e)))
+                    continue
+            delete_unit(fd, u, st)
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return st
+
+
+def delete_units(root, units, jobs=8, progress=None):
+    """Delete ``units`` (sorted by ``reldir``) under ``root`` with ``jobs`` threads.
+
+    Directories are opened from the cache root one component at a time
+    with O_NOFOLLOW, and files are stat'ed and unlinked relative to them,
+    so nothing outside the cache can be reached even if a directory is
+    replaced by a symlink meanwhile.  Returns DeleteStats.
+    """
+    t0 = time.monotonic()
+    total = DeleteStats()
+    units = list(units)
+    if not units:
+        return total
+    rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _delete_all(rootfd, units, jobs, progress, total, t0)
+    finally:
+        os.close(rootfd)
+    total.seconds = time.monotonic() - t0
+    return total
+
+
+def _delete_all(rootfd, units, jobs, progress, total, t0):
+    # Contiguous chunks keep the units of one directory in one thread: threads
+    # unlinking in the same directory only contend for its lock.
+    size = max(1, -(-len(units) // max(1, jobs * 16)))
+    chunks = [units[i:i + size] for i in range(0, len(units), size)]
+    if jobs <= 1:
+        results = map(lambda c: _delete_chunk(rootfd, c), chunks)
+        for r in results:
+            total.merge(r)
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as ex:
+            for r in ex.map(lambda c: _delete_chunk(rootfd, c), chunks):
+                total.merge(r)
+                if progress is not None:
+                    progress(total.removed_files, total.removed_bytes, time.monotonic() - t0)

@@ -1,0 +1,477 @@
+# SPDX-License-Identifier: MIT
+"""The pruning engine: scan once, classify, select by policy, delete safely.
+
+Entries
+-------
+Every file in the cache is one of:
+
+* **object**: an archive (``.tar.zst``, legacy ``.tgz``/``.tar.gz``, legacy
+  ``sstate-`` names) together with its companions (``.siginfo``, ``.sig``,
+  ``.done``).  Archive and companions form one *unit*: they are selected,
+  kept and deleted together.
+* **orphan companions**: companions whose archive is gone (``.sig``/``.done``
+  alone, or ``.siginfo`` alone for a task that produces archives).
+* **siginfo-only**: a lone ``.siginfo`` of a task that never has an archive
+  (do_compile, do_fetch...).  bitbake-diffsigs and ``-S printdiff`` read
+  them, so they are not garbage by default.  A lone ``.siginfo`` counts as
+  an orphan when its task is one of OE-Core's SSTATETASKS or has an archive
+  anywhere in the cache, else as siginfo-only.
+* **temporary**: signing/staging/fetcher temporaries (``tmpXXXXXXXX/`` dirs,
+  ``<object>XXXXXXXX``, ``sigtask.*``, ``*.lock``, ``*.tmp``): left alone.
+* **unknown**: anything else, including malformed ``sstate:`` names:
+  reported, never touched.
+
+A unit's *last use* is the newest mtime of its files (BitBake touches an
+archive and its companions each time it uses them).
+
+Policies and how they combine
+-----------------------------
+Selecting policies each pick units; the result is their **union**:
+
+``recipe``        units of one pn (optionally only some tasks / pkgarchs)
+                  whose unihash is not in the recipe's keep set.
+``unreferenced``  units whose unihash no root references (mark and sweep).
+                  On by default when stamps roots are given and none of
+                  duplicates / age / size / recipe is (OE-Core's
+                  ``--stamps-dir``); with them, roots only protect unless
+                  ``remove_unreferenced=True``.
+``duplicates``    objects grouped by (host dir, pn, target triplet,
+                  pkgarch, SSTATE_VERSION, extension, task): all but the
+                  newest ``keep`` per group.  SSTATE_SWSPEC entries (empty
+                  target and pkgarch: populate_lic) are never duplicates.
+``orphans``       orphan companions.
+``age``           units whose last use is older than ``older_than_days``.
+``size``          after the above, the least recently used remaining units
+                  until the cache (every file, unknown ones included) fits
+                  in ``max_size`` bytes.
+
+Siginfo-only units are selected by ``unreferenced``, ``recipe``, ``age`` and
+``size`` (which know what is current or what was used), but by
+``duplicates`` and ``orphans`` only with ``siginfo_only=True``.
+
+Then protections are **subtracted**, whatever selected the unit:
+
+1. **roots always win**: a unit whose unihash is referenced by a root
+   (stamps dirs, TMPDIRs, build dirs), by ``keep_hashes`` or by the recipe
+   policy's keep set is never deleted, not even to meet the size budget;
+2. the **grace period**: a unit any of whose files changed in the last
+   ``grace_minutes`` minutes is kept;
+3. temporary and unknown entries are never units, so never deleted.
+
+Each removed unit is reported under the first policy, in the order above,
+that selected it, so per-policy numbers add up to the total.
+
+Safety
+------
+A real run (``dry_run=False``) takes the cache lock (:mod:`.lock`), plans,
+asks ``confirm(summary)`` if given, then deletes with :mod:`.delete`
+(re-stat each unit, skip it if it changed, archive first, tolerant of
+ENOENT, errors recorded).  Roots that are missing, unreadable or hold no
+stamps, and a sweep whose roots match no unit of the cache, are refused
+(:class:`RefusedError`) unless ``force=True``.
+
+Nothing here imports BitBake: a BitBake task calls :func:`prune` with
+parameters, the standalone script with parsed argv.
+"""
+
+import gc
+import os
+import time
+from operator import attrgetter
+from dataclasses import asdict, dataclass, field
+from typing import FrozenSet, Iterable, Optional, Sequence
+
+from . import delete as deletemod
+from . import roots as rootsmod
+from .errors import CacheDirError, RefusedError, UsageError
+from .lock import CacheLock
+from .scan import ARCHIVE, SIG, SIGINFO
+from .scan import scan as scan_cache
+from .summary import Summary, _fb
+
+OBJECT = "object"
+ORPHAN = "orphan"
+SIGINFO_ONLY = "siginfo-only"
+
+POLICY_ORDER = ("recipe", "unreferenced", "duplicates", "orphans", "age", "size")
+
+# OE-Core's SSTATETASKS (without "do_"): a lone .siginfo of these is an orphan.
+KNOWN_ARCHIVE_TASKS = frozenset("""
+    collect_packagedata create_image_sbom_spdx create_image_spdx create_package_spdx
+    create_recipe_sbom create_recipe_spdx create_rootfs_spdx create_spdx deploy
+    deploy_archives deploy_source_date_epoch gcc_stash_builddir image_complete image_qa
+    locked_sigs package package_qa package_write_deb package_write_ipk package_write_rpm
+    packagedata populate_lic populate_sdk populate_sdk_ext populate_sysroot recipe_qa
+    sbom_cve_check sbom_cve_check_recipe stash_locale
+""".split())
+
+
+def _strip_do(task):
+    return task[3:] if task.startswith("do_") else task
+
+
+@dataclass
+class RecipePolicy:
+    """Prune one recipe: delete its units whose unihash is not in ``keep_hashes``.
+
+    ``tasks`` (with or without ``do_``) and ``pkgarchs`` restrict which of
+    the recipe's units are considered; None means all.  The BitBake class
+    passes the recipe's current unihashes as ``keep_hashes``.
+    """
+
+    pn: str
+    keep_hashes: FrozenSet[str] = frozenset()
+    tasks: Optional[FrozenSet[str]] = None
+    pkgarchs: Optional[FrozenSet[str]] = None
+
+    def __post_init__(self):
+        self.keep_hashes = frozenset(h.strip() for h in self.keep_hashes)
+        if self.tasks is not None:
+            self.tasks = frozenset(_strip_do(t) for t in self.tasks)
+        if self.pkgarchs is not None:
+            self.pkgarchs = frozenset(self.pkgarchs)
+
+
+@dataclass
+class Options:
+    """Every parameter of a prune run.  See the module docstring for semantics."""
+
+    duplicates: bool = False
+    keep: int = 1
+    roots: Sequence[str] = ()
+    keep_hashes: Iterable[str] = ()
+    remove_unreferenced: Optional[bool] = None
+    use_sigdata: bool = False
+    orphans: bool = False
+    siginfo_only: bool = False
+    older_than_days: Optional[float] = None
+    max_size: Optional[int] = None
+    recipe: Optional[RecipePolicy] = None
+    grace_minutes: float = 360.0
+    dry_run: bool = True
+    force: bool = False
+    jobs: int = 8
+    processes: int = 0
+    lock: bool = True
+    lock_wait: Optional[float] = 0.0
+    now: Optional[float] = None
+    list_paths: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def sweep(self):
+        if self.remove_unreferenced is not None:
+            return bool(self.remove_unreferenced)
+        return bool(self.roots) and not (self.duplicates or self.older_than_days is not None
+                                         or self.max_size is not None or self.recipe is not None)
+
+    def validate(self):
+        if self.keep < 1:
+            raise UsageError("--keep must be at least 1 (got %s)" % self.keep)
+        if self.older_than_days is not None and self.older_than_days < 0:
+            raise UsageError("--older-than must not be negative (got %s)" % self.older_than_days)
+        if self.max_size is not None and self.max_size < 0:
+            raise UsageError("--max-size must not be negative")
+        if self.grace_minutes < 0:
+            raise UsageError("--grace must not be negative (got %s)" % self.grace_minutes)
+        if self.jobs < 1:
+            raise UsageError("--jobs must be at least 1 (got %s)" % self.jobs)
+        if self.recipe is not None and not self.recipe.pn:
+            raise UsageError("the recipe policy needs a pn")
+        if self.sweep() and not self.roots and not self.keep_hashes and not self.force:
+            raise UsageError("removing unreferenced entries needs roots or keep hashes",
+                             "pass --stamps-dir DIR or --keep-hash HASH")
+        if not (self.duplicates or self.sweep() or self.orphans or self.older_than_days is not None
+                or self.max_size is not None or self.recipe is not None):
+            raise UsageError("no pruning policy selected",
+                             "pick at least one of -d, --stamps-dir, --remove-orphans, "
+                             "--older-than, --max-size")
+
+    def describe(self):
+        d = asdict(self)
+        d.pop("extra")
+        d["keep_hashes"] = len(list(self.keep_hashes))
+        if self.recipe is not None:
+            d["recipe"] = {"pn": self.recipe.pn, "keep_hashes": len(self.recipe.keep_hashes),
+                           "tasks": sorted(self.recipe.tasks) if self.recipe.tasks is not None else None,
+                           "pkgarchs": sorted(self.recipe.pkgarchs) if self.recipe.pkgarchs is not None else None}
+        d["roots"] = list(self.roots)
+        d["remove_unreferenced"] = self.sweep()
+        d.pop("now")
+        d.update(self.extra)
+        return d
+
+
+def check_cache_dir(cache_dir):
+    if not cache_dir:
+        raise CacheDirError("no cache directory given", "pass --cache-dir DIR or set SSTATE_CACHE_DIR")
+    if not os.path.exists(cache_dir):
+        raise CacheDirError("cache dir %s does not exist" % cache_dir,
+                            "pass the SSTATE_DIR of your builds with --cache-dir")
+    if not os.path.isdir(cache_dir):
+        raise CacheDirError("cache dir %s is not a directory" % cache_dir,
+                            "pass the SSTATE_DIR of your builds with --cache-dir")
+    if not os.access(cache_dir, os.R_OK | os.X_OK):
+        raise CacheDirError("cannot read cache dir %s" % cache_dir,
+                            "run as a user who may read it")
+
+
+def classify_units(units):
+    """Set ``unit.kind`` to OBJECT, ORPHAN or SIGINFO_ONLY."""
+    archive_tasks = set(KNOWN_ARCHIVE_TASKS)
+    archive_tasks.update(u.task for u in units if u.flags & ARCHIVE)
+    for u in units:
+        f = u.flags
+        if f & ARCHIVE:
+            u.kind = OBJECT
+        elif f == SIGINFO and u.task not in archive_tasks:
+            u.kind = SIGINFO_ONLY
+        else:
+            u.kind = ORPHAN
+
+
+def _dup_key(u):
+    s = u.spec
+    # (native, pn, target, pkgarch, version, ext, legacy) + task
+    return (s[0], s[1], s[2], s[5], s[6], s[7], s[8], u.task)
+
+
+def select(units, opts, root_hashes, now, total_bytes):
+    """Plan: returns (selected {unit: policy}, protected {unit: reason}, budget dict or None)."""
+    sel = {}
+    if opts.recipe is not None:
+        r = opts.recipe
+        for u in units:
+            s = u.spec
+            if (s[1] == r.pn and not s[8] and (r.tasks is None or u.task in r.tasks)
+                    and (r.pkgarchs is None or s[5] in r.pkgarchs) and u.unihash not in r.keep_hashes):
+                sel.setdefault(u, "recipe")
+    # Hashes compare exactly: stamps and object names carry the same unihash string.
+    keep = set(h.strip() for h in opts.keep_hashes)
+    protected_hashes = root_hashes | keep
+    if opts.recipe is not None:
+        protected_hashes = protected_hashes | opts.recipe.keep_hashes
+    if opts.sweep():
+        for u in units:
+            if u.unihash not in protected_hashes:
+                sel.setdefault(u, "unreferenced")
+    if opts.duplicates:
+        groups = {}
+        for u in units:
+            if u.kind is OBJECT or (u.kind is SIGINFO_ONLY and opts.siginfo_only):
+                s = u.spec
+                if u.task == "populate_lic" or (not s[8] and not s[2] and not s[5]):
+                    continue
+                groups.setdefault(_dup_key(u), []).append(u)
+        for g in groups.values():
+            if len(g) > opts.keep:
+                g.sort(key=lambda u: (-u.mtime, u.stem))
+                for u in g[opts.keep:]:
+                    sel.setdefault(u, "duplicates")
+    if opts.orphans:
+        for u in units:
+            if u.kind is ORPHAN or (u.kind is SIGINFO_ONLY and opts.siginfo_only):
+                sel.setdefault(u, "orphans")
+    if opts.older_than_days is not None:
+        cutoff = now - opts.older_than_days * 86400.0
+        for u in units:
+            if u.mtime < cutoff:
+                sel.setdefault(u, "age")
+    grace_cutoff = now - opts.grace_minutes * 60.0
+
+    def protection(u):
+        if u.unihash in protected_hashes:
+            return "roots"
+        if opts.grace_minutes and u.mtime > grace_cutoff:
+            return "grace"
+        return None
+
+    protected = {}
+    for u in list(sel):
+        why = protection(u)
+        if why:
+            protected[u] = why
+            del sel[u]
+    budget = None
+    if opts.max_size is not None:
+        after = total_bytes - sum(u.size for u in sel)
+        before = after
+        if after > opts.max_size:
+            rest = [u for u in units if u not in sel and protection(u) is None]
+            rest.sort(key=lambda u: (u.mtime, u.stem))
+            for u in rest:
+                if after <= opts.max_size:
+                    break
+                sel[u] = "size"
+                after -= u.size
+        budget = {"max_bytes": opts.max_size, "bytes_before": total_bytes, "bytes_after_other_policies": before,
+                  "bytes_after": after, "reached": after <= opts.max_size}
+    return sel, protected, budget
+
+
+def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
+    """Prune the sstate cache ``cache_dir``.  Returns a :class:`Summary`.
+
+    Pass an :class:`Options` or its fields as keyword arguments, e.g.::
+
+        prune(sstate_dir, roots=[stamps_dir], keep_hashes=current, dry_run=False)
+        prune(sstate_dir, recipe=RecipePolicy("zlib", keep_hashes=current), dry_run=False)
+        prune(sstate_dir, duplicates=True, older_than_days=30, max_size=50 << 30)
+
+    ``progress(phase, done, total_or_None, seconds)`` is called from time
+    to time during the scan ("scan", files, None) and the deletion ("delete",
+    files, total files).  ``confirm(summary)`` is called with the planned
+    summary before anything is deleted; returning False aborts the run
+    (``summary.aborted``).  Raises :class:`errors.PruneError` subclasses for
+    bad parameters, a bad cache dir, refused roots or a busy lock; problems
+    with single files are recorded in ``summary.errors`` instead.
+    """
+    opts = options if options is not None else Options()
+    for k, v in kwargs.items():
+        if not hasattr(opts, k):
+            raise UsageError("unknown prune parameter %r" % k)
+        setattr(opts, k, v)
+    opts.validate()
+    t_start = time.monotonic()
+    now = opts.now if opts.now is not None else time.time()
+    check_cache_dir(cache_dir)
+    cache_dir = os.path.abspath(cache_dir)
+    summary = Summary(cache_dir, opts.dry_run, opts.describe())
+
+    root_hashes, root_stats = rootsmod.collect(list(opts.roots), opts.use_sigdata, opts.force) \
+        if opts.roots else (set(), [])
+    lock = None
+    if not opts.dry_run and opts.lock:
+        lock = CacheLock(cache_dir, opts.lock_wait).acquire()
+    # Hundreds of thousands of small acyclic objects: the cyclic GC would
+    # rescan them again and again (about a fifth of the run time) for nothing.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        scan_progress = None
+        if progress is not None:
+            def scan_progress(files, dirs, secs):
+                progress("scan", files, None, secs)
+        res = scan_cache(cache_dir, jobs=opts.jobs, progress=scan_progress, processes=opts.processes)
+        t_scan = time.monotonic()
+        units = res.units
+        classify_units(units)
+        summary.scan = _scan_summary(res, units)
+        for path, reason in res.unknown:
+            if len(summary.unknown) < 1000:
+                summary.unknown.append({"path": path, "reason": reason})
+        summary.unknown_count = len(res.unknown)
+        summary.errors.extend({"path": p, "error": e, "phase": "scan"} for p, e in res.errors)
+
+        if opts.roots:
+            matched = sum(1 for u in units if u.unihash in root_hashes)
+            summary.roots = {"roots": [s.asdict() for s in root_stats], "hashes": len(root_hashes),
+                             "matched_units": matched}
+            if opts.sweep() and matched == 0 and units and not opts.force:
+                raise RefusedError("the roots %s reference none of the %d entries of %s: wrong stamps dir or cache?"
+                                   % (", ".join(opts.roots), len(units), cache_dir),
+                                   "check --stamps-dir and --cache-dir, or pass --force to remove everything")
+
+        sel, protected, budget = select(units, opts, root_hashes, now, res.bytes)
+        summary.size_budget = budget
+        for u, why in protected.items():
+            p = summary.protected[why]
+            p["files"] += len(u.members)
+            p["bytes"] += u.size
+        t_plan = time.monotonic()
+        # by directory (stable: scan order inside one), so deletion threads work on separate dirs
+        planned = sorted(sel, key=attrgetter("reldir"))
+        _account(summary, [(u, len(u.members), u.size) for u in planned], sel)
+        if opts.list_paths:
+            summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
+
+        summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
+        kept_units = None
+        if not opts.dry_run and planned and confirm is not None and not confirm(summary):
+            summary.aborted = True
+        elif not opts.dry_run and planned:
+            del_progress = None
+            if progress is not None:
+                nfiles = summary.removed["files"]
+
+                def del_progress(files, nbytes, secs):
+                    progress("delete", files, nfiles, secs)
+            ds = deletemod.delete_units(cache_dir, planned, opts.jobs, del_progress)
+            _account(summary, ds.removed_units, sel)
+            summary.skipped = {"changed": _fb(ds.changed_files, ds.changed_bytes, units=ds.changed_units),
+                               "vanished_files": ds.vanished_files}
+            summary.errors.extend({"path": p, "error": e, "phase": "delete"} for p, e in ds.errors)
+            summary.timings["delete_seconds"] = round(ds.seconds, 3)
+            if ds.seconds > 0:
+                summary.timings["delete_files_per_second"] = round(ds.removed_files / ds.seconds, 1)
+                summary.timings["delete_mib_per_second"] = round(ds.removed_bytes / ds.seconds / 1048576, 1)
+            gone = set(id(u) for u, _, _ in ds.removed_units)
+            kept_units = (u for u in units if id(u) not in gone)
+            summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
+        if kept_units is None:
+            kept_units = (u for u in units if summary.aborted or u not in sel)
+        summary.kept_unihashes = set(u.unihash for u in kept_units if u.kind is OBJECT)
+        if budget is not None and not opts.dry_run and not summary.aborted:
+            budget["bytes_after"] = res.bytes - summary.removed["bytes"]
+            budget["reached"] = budget["bytes_after"] <= budget["max_bytes"]
+        summary.timings.update(scan_seconds=round(t_scan - t_start, 3), plan_seconds=round(t_plan - t_scan, 3),
+                               total_seconds=round(time.monotonic() - t_start, 3))
+        return summary
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        if lock is not None:
+            lock.release()
+
+
+def _account(summary, removed, sel):
+    """Fill removed / by_policy / top_recipes from [(unit, files, bytes)]."""
+    by_policy = {p: _fb(units=0) for p in POLICY_ORDER if p in sel.values()}
+    recipes = {}
+    files = nbytes = 0
+    for u, nf, nb in removed:
+        files += nf
+        nbytes += nb
+        p = by_policy[sel[u]]
+        p["files"] += nf
+        p["bytes"] += nb
+        p["units"] += 1
+        r = recipes.get(u.spec[1])
+        if r is None:
+            r = recipes[u.spec[1]] = [0, 0]
+        r[0] += nf
+        r[1] += nb
+    summary.removed = _fb(files, nbytes)
+    summary.by_policy = by_policy
+    top = sorted(recipes.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:20]
+    summary.top_recipes = [{"pn": pn, "files": f, "bytes": b} for pn, (f, b) in top]
+
+
+def _scan_summary(res, units):
+    kinds = {OBJECT: [0, 0, 0], ORPHAN: [0, 0, 0], SIGINFO_ONLY: [0, 0, 0]}
+    sig = 0
+    for u in units:
+        k = kinds[u.kind]
+        k[0] += 1
+        k[1] += len(u.members)
+        k[2] += u.size
+        if u.flags & SIG:
+            sig += 1
+    return {
+        "files": res.files, "bytes": res.bytes, "dirs": res.dirs, "seconds": round(res.seconds, 3),
+        "objects": {"units": kinds[OBJECT][0], "files": kinds[OBJECT][1], "bytes": kinds[OBJECT][2]},
+        "siginfo_only": {"units": kinds[SIGINFO_ONLY][0], "files": kinds[SIGINFO_ONLY][1],
+                         "bytes": kinds[SIGINFO_ONLY][2]},
+        "orphans": {"units": kinds[ORPHAN][0], "files": kinds[ORPHAN][1], "bytes": kinds[ORPHAN][2]},
+        "sig_files": sig,
+        "temporary": {"files": res.temporary[0], "bytes": res.temporary[1], "dirs": res.temporary_dirs},
+        "unknown": {"files": len(res.unknown), "bytes": res.unknown_bytes},
+        "errors": len(res.errors),
+    }
+
+
+def prune_recipe(cache_dir, pn, keep_hashes, tasks=None, pkgarchs=None, **kwargs):
+    """``bitbake -c sstate_prune <recipe>``: remove ``pn``'s units not in ``keep_hashes``."""
+    recipe = RecipePolicy(pn, frozenset(keep_hashes),
+                          frozenset(tasks) if tasks is not None else None,
+                          frozenset(pkgarchs) if pkgarchs is not None else None)
+    return prune(cache_dir, recipe=recipe, **kwargs)

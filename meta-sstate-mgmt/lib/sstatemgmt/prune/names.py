@@ -1,0 +1,261 @@
+# SPDX-License-Identifier: MIT
+"""Classify and parse the names found in an sstate cache.
+
+OE-Core (meta/classes-global/sstate.bbclass) names an object
+
+    [<NATIVELSBSTRING>/]<h0h1>/<h2h3>/sstate:<pn>:<target>:<pv>:<pr>:<pkgarch>:<SSTATE_VERSION>:<unihash>_<task>.tar.zst
+
+(``<target>`` and ``<pkgarch>`` are empty for populate_lic, which uses
+SSTATE_SWSPEC).  Companions add ``.siginfo`` (always), ``.sig`` (signed
+caches) or ``.done`` (fetcher stamp) to the object name.  Older releases
+used ``.tgz`` and, much older ones, ``sstate-<spec>-<hash>_<task>.tgz``.
+
+Everything in this module is pure string work: no I/O, no BitBake.
+"""
+
+import re
+
+# Kinds of names (a path's kind is decided by its name, then refined by the
+# presence of the archive: see engine.build_units).
+OBJECT = "object"            # the archive itself
+COMPANION = "companion"      # .siginfo / .sig / .done next to an archive name
+TEMPORARY = "temporary"      # signing / staging / fetcher temp files: left alone
+UNKNOWN = "unknown"          # anything else: reported, never touched
+SELF = "self"                # our own lock file
+
+OBJECT_EXTS = (".tar.zst", ".tgz", ".tar.gz")
+COMPANION_SUFFIXES = (".siginfo", ".sig", ".done")
+# Deletion order inside a unit: the archive first (a half-deleted unit is then
+# an orphan companion, which the orphans policy cleans, never an archive that
+# fails signature verification), the signature next, the siginfo last.
+MEMBER_ORDER = {"": 0, ".sig": 1, ".done": 2, ".siginfo": 3}
+
+LOCK_NAME = ".sstate-cache-management.lock"
+
+_LEGACY_RE = re.compile(r"^sstate-(?P<spec>.+)-(?P<hash>[0-9a-fA-F]{32,128})_(?P<task>[^.]+)$")
+# NamedTemporaryFile(prefix=<object name>) in sstate_create_and_sign_package
+# leaves "<object name><8 random chars>" while an archive is being written.
+_TEMP_SUFFIX_RE = re.compile(r"(\.tar\.zst|\.tgz|\.tar\.gz)(\.siginfo|\.sig)?[A-Za-z0-9_]{6,12}$")
+_TEMP_NAME_SUFFIXES = (".lock", ".tmp", ".temp", ".part", ".partial", "~")
+_TEMP_NAME_PREFIXES = ("sigtask.", "tmp", ".tmp", "wget-")
+
+
+class Info(tuple):
+    """Parsed fields of an sstate name (a tuple, so cheap and hashable).
+
+    ``native`` is the host directory the entry lives under (``"debian-12"``,
+    ``"universal"``; ``""`` for target and allarch objects).  ``legacy`` is
+    True for the pre-2013 ``sstate-`` names, whose fields cannot be split
+    reliably: for those ``pn`` holds the whole spec and the other descriptive
+    fields are empty.
+    """
+
+    __slots__ = ()
+    _fields = ("native", "pn", "target", "pv", "pr", "pkgarch", "version", "unihash", "task", "ext", "legacy")
+
+    def __new__(cls, native, pn, target, pv, pr, pkgarch, version, unihash, task, ext, legacy=False):
+        return tuple.__new__(cls, (native, pn, target, pv, pr, pkgarch, version, unihash, task, ext, legacy))
+
+    def __reduce__(self):
+        return Info, tuple(self)
+
+    native = property(lambda self: self[0])
+    pn = property(lambda self: self[1])
+    target = property(lambda self: self[2])
+    pv = property(lambda self: self[3])
+    pr = property(lambda self: self[4])
+    pkgarch = property(lambda self: self[5])
+    version = property(lambda self: self[6])
+    unihash = property(lambda self: self[7])
+    task = property(lambda self: self[8])
+    ext = property(lambda self: self[9])
+    legacy = property(lambda self: self[10])
+
+    @classmethod
+    def make(cls, spec, unihash, task):
+        native, pn, target, pv, pr, pkgarch, version, ext, legacy = spec
+        return cls(native, pn, target, pv, pr, pkgarch, version, unihash, task, ext, legacy)
+
+    def asdict(self):
+        return dict(zip(self._fields, self))
+
+    def __repr__(self):
+        return "Info(%s)" % ", ".join("%s=%r" % kv for kv in zip(self._fields, self))
+
+
+class Spec(tuple):
+    """The fields shared by every task of one recipe generation (cached, shared)."""
+
+    __slots__ = ()
+    _fields = ("native", "pn", "target", "pv", "pr", "pkgarch", "version", "ext", "legacy")
+
+    def __new__(cls, native, pn, target, pv, pr, pkgarch, version, ext, legacy=False):
+        return tuple.__new__(cls, (native, pn, target, pv, pr, pkgarch, version, ext, legacy))
+
+    def __reduce__(self):
+        return Spec, tuple(self)
+
+
+class Parsed(tuple):
+    """Result of :func:`classify`: (kind, stem, suffix, info, reason).
+
+    ``stem`` is the archive name (``sstate:...tar.zst``) shared by an object
+    and its companions; ``suffix`` is ``""`` for the archive or one of
+    COMPANION_SUFFIXES.  ``info`` is an :class:`Info` for objects and
+    companions, None otherwise; ``reason`` explains UNKNOWN names.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, kind, stem=None, suffix="", info=None, reason=None):
+        return tuple.__new__(cls, (kind, stem, suffix, info, reason))
+
+    def __reduce__(self):
+        return Parsed, tuple(self)
+
+    kind = property(lambda self: self[0])
+    stem = property(lambda self: self[1])
+    suffix = property(lambda self: self[2])
+    info = property(lambda self: self[3])
+    reason = property(lambda self: self[4])
+
+
+_intern = {}
+
+
+def _i(s):
+    """Share equal field strings across the many entries of one recipe."""
+    return _intern.setdefault(s, s)
+
+
+def is_temporary_name(name):
+    if name == LOCK_NAME:
+        return False
+    if name.endswith(_TEMP_NAME_SUFFIXES) or name.startswith(_TEMP_NAME_PREFIXES):
+        return True
+    return False
+
+
+def is_temporary_dir(name):
+    """TemporaryDirectory(dir=<object dir>) creates ``tmpXXXXXXXX`` while signing."""
+    return name.startswith(("tmp", ".tmp")) or name.endswith((".tmp", ".lock"))
+
+
+def native_dir(reldir):
+    """Host directory of an entry from its directory relative to the cache.
+
+    Strips the trailing 2-character fan-out levels (one level in old
+    releases, two since 2021): ``debian-12/ab/cd`` -> ``debian-12``,
+    ``ab/cd`` -> ``""``, ``universal`` (flat layout) -> ``universal``.
+    """
+    if not reldir:
+        return ""
+    parts = reldir.split("/")
+    n = 0
+    while parts and n < 2 and len(parts[-1]) == 2:
+        parts.pop()
+        n += 1
+    return "/".join(parts)
+
+
+_spec_cache = {}
+_tasks = {}
+
+
+def parse_spec(spec, native, ext):
+    """Parse ``sstate:<pn>:<target>:<pv>:<pr>:<pkgarch>:<version>:`` (cached).
+
+    Returns a :class:`Spec` or a string saying why the spec is malformed.
+    The spec is shared by every task of one recipe generation, so the cache
+    turns most parses into one dictionary lookup.
+    """
+    key = native + "|" + ext + "|" + spec
+    r = _spec_cache.get(key)
+    if r is None:
+        fields = spec.split(":")
+        if len(fields) != 8:
+            # spec ends with ":", so len(fields) is also the field count of the name
+            r = "expected 8 ':'-separated fields, found %d" % len(fields)
+        elif not fields[1]:
+            r = "empty pn"
+        else:
+            r = Spec(_i(native), _i(fields[1]), _i(fields[2]), _i(fields[3]), _i(fields[4]),
+                     _i(fields[5]), _i(fields[6]), ext)
+        _spec_cache[key] = r
+    return r
+
+
+def split_stem(stem, native=""):
+    """Parse an archive name (no companion suffix).
+
+    Returns ``(spec, unihash, task)`` or ``(None, reason, None)``.
+    """
+    if stem[-8:] == ".tar.zst":
+        ext = ".tar.zst"
+    elif stem[-4:] == ".tgz":
+        ext = ".tgz"
+    elif stem[-7:] == ".tar.gz":
+        ext = ".tar.gz"
+    else:
+        return None, "unknown extension", None
+    body = stem[: -len(ext)]
+    if body[:7] == "sstate:":
+        i = body.rfind(":")
+        spec = parse_spec(body[: i + 1], native, ext)
+        if spec.__class__ is str:
+            return None, spec, None
+        unihash, sep, task = body[i + 1:].partition("_")
+        if not (sep and unihash and task):
+            return None, "missing unihash or task", None
+        t = _tasks.get(task)
+        if t is None:
+            t = _tasks[task] = task
+        return spec, unihash, t
+    if body[:7] == "sstate-":
+        m = _LEGACY_RE.match(body)
+        if not m:
+            return None, "legacy sstate- name without <hash>_<task>", None
+        key = "legacy|" + native + "|" + ext + "|" + m.group("spec")
+        spec = _spec_cache.get(key)
+        if spec is None:
+            spec = _spec_cache[key] = Spec(_i(native), _i(m.group("spec")), "", "", "", "", "", ext, True)
+        return spec, m.group("hash"), _i(m.group("task"))
+    return None, "neither 'sstate:' nor 'sstate-' name", None
+
+
+def split_suffix(name):
+    """``(stem, suffix)``: the archive name and the companion suffix ("" for the archive)."""
+    if name.endswith(".siginfo"):
+        return name[:-8], ".siginfo"
+    if name.endswith(".sig"):
+        return name[:-4], ".sig"
+    if name.endswith(".done"):
+        return name[:-5], ".done"
+    return name, ""
+
+
+def classify(name, native=""):
+    """Classify one file name found in the cache.  Never raises.
+
+    Returns a :class:`Parsed`; objects and companions carry an :class:`Info`.
+    """
+    if not name.startswith("sstate"):
+        if name == LOCK_NAME:
+            return Parsed(SELF)
+        if is_temporary_name(name):
+            return Parsed(TEMPORARY)
+        return Parsed(UNKNOWN, reason="not an sstate name")
+    stem, suffix = split_suffix(name)
+    if not stem.endswith(OBJECT_EXTS):
+        if is_temporary_name(name) or _TEMP_SUFFIX_RE.search(name):
+            return Parsed(TEMPORARY)
+        return Parsed(UNKNOWN, reason="unknown extension")
+    spec, unihash, task = split_stem(stem, native)
+    if spec is None:
+        return Parsed(UNKNOWN, reason=unihash)
+    return Parsed(COMPANION if suffix else OBJECT, stem, suffix, Info.make(spec, unihash, task))
+
+
+def parse_name(name, native=""):
+    """Return the :class:`Info` of an object or companion name, else None."""
+    return classify(name, native).info
