@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The parent library. VARIANT_<name> selects the change a test wants. */
+#include "cdepfoo.h"
+#ifdef VARIANT_body
+const char *cdepfoo_greeting(void) { static char buf[32]; int i; for (i = 0; i < 5; i++) buf[i] = "HELLO"[i] + 32; return buf; }
+#else
+const char *cdepfoo_greeting(void) { return "hello"; }
+#endif
+#ifndef VARIANT_removed
+int cdepfoo_extra(int x) { return x + 1; }
+#endif
+#ifdef VARIANT_datasize
+int cdepfoo_table[8] = { 1, 2, 3 };
+#else
+int cdepfoo_table[4] = { 1, 2, 3 };
+#endif
