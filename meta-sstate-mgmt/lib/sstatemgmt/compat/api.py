@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+"""Entry points: build a report, adopt a baseline, compare two reports."""
+
+from . import report
+from .checkers import checker_for, get_checker
+from .errors import CompatError
+from .report import Item, parse, parse_lines, render, sections
+from .superset import section_superset
+
+
+def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=None):
+    """The compatibility report of ``child`` against its CDEPENDS parents.
+
+    ``parents``: :class:`ParentInput` objects. ``tools``: optional
+    ``{tool name: path}``. ``warn``: a callable taking one message string
+    (for example ``bb.warn``); warnings never change the verdict in an
+    unsafe direction. ``log_dir``: where ABI tools leave their reports.
+    ``baseline``: the report this child was last built against; parents in
+    superset mode then keep their baseline section when the new one is a
+    compatible superset of it (see :func:`superset_report`).
+    """
+    if not child or any(c.isspace() for c in child):
+        raise CompatError("child name %r is empty or has whitespace; pass the child's PN"
+                          % (child,))
+    names = [p.name for p in parents]
+    dup = sorted(set(n for n in names if names.count(n) > 1))
+    if dup:
+        raise CompatError("parent %s listed twice; list each CDEPENDS parent once" % dup[0])
+    items = [Item("child: " + child)]
+    for parent in sorted(parents, key=lambda p: p.name):
+        parent.validate()
+        checker = checker_for(parent, tools, warn, log_dir)
+        lines = ["checker: " + checker.name, "mode: " + parent.mode]
+        if parent.globs:
+            lines.append("globs: " + " ".join(parent.globs))
+        lines += checker.report(parent)
+        items.append(Item("parent: " + parent.name, parse_lines(lines)))
+    text = render(items)
+    if baseline is not None:
+        text = superset_report(baseline, text, tools=tools, warn=warn, log_dir=log_dir)
+    return text
+
+
+def _setting(section, key):
+    for item in section.children:
+        if item.key == key:
+            return item.ident
+    return None
+
+
+def superset_report(baseline_text, new_text, tools=None, warn=None, log_dir=None):
+    """``new_text`` with each superset-mode parent section replaced by its
+    baseline section when the new one is a compatible superset of it.
+
+    Hash equivalence then sees the baseline text and restores the child that
+    was built against it. Any incompatibility, tool error or unreadable
+    baseline keeps the new section, so the child is rebuilt.
+    """
+    if not baseline_text.startswith(report.HEADER):
+        if warn and baseline_text.strip():
+            warn("baseline is not a compatibility report of this format; ignoring it")
+        return new_text
+    old = sections(parse(baseline_text))
+    out = []
+    for item in parse(new_text):
+        base = old.get(item.ident) if item.key == "parent" else None
+        if base is not None and _setting(item, "mode") == "superset" and base != item:
+            if _setting(base, "checker") == _setting(item, "checker") and \
+                    _setting(base, "mode") == "superset":
+                try:
+                    checker = get_checker(_setting(item, "checker"), tools, warn, log_dir)
+                    ok, reason = section_superset(base, item, checker)
+                except CompatError as err:
+                    ok, reason = False, str(err)
+            else:
+                ok, reason = False, "checker or mode changed"
+            if ok:
+                item = base
+            elif warn:
+                warn("parent %s: not a compatible superset of the baseline (%s); "
+                     "the child is rebuilt" % (item.ident, reason))
+        out.append(item)
+    return render(out)
+

@@ -1,0 +1,442 @@
+# SPDX-License-Identifier: MIT
+"""The checkers, and the one registry that names them.
+
+Each checker turns one parent into report lines (``report``). Checkers that
+support the compatible-superset mode also judge whether a new section only
+adds to an old one (``superset_blocks`` names the verbatim blocks they judge
+with their tool; everything else is judged by ``superset.py``).
+
+Layering: ``elf-interface`` covers every file (libraries by their dynamic
+interface, headers by normalised tokens, the rest by checksum);
+``abidiff`` and ``abi-compliance-checker`` add their tool's view on top of
+that, so they are never less safe than ``elf-interface``.
+"""
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter
+from xml.sax.saxutils import escape, quoteattr
+
+from . import cheaders, elf, inputs, tools
+from .errors import CompatError
+from .report import INDENT, VERBATIM
+
+CHECKERS = {}
+
+
+def register(cls):
+    """Class decorator: add a checker to ``CHECKERS`` under ``cls.name``."""
+    CHECKERS[cls.name] = cls
+    return cls
+
+
+def get_checker(name, tools_=None, warn=None, log_dir=None, context=""):
+    """Instantiate checker ``name``, or raise CompatError naming the choices."""
+    cls = CHECKERS.get(name)
+    if cls is None:
+        raise CompatError("%sunknown checker %r; use one of: %s"
+                          % (context, name, ", ".join(sorted(CHECKERS))))
+    return cls(tools_, warn, log_dir)
+
+
+def checker_for(parent, tools_=None, warn=None, log_dir=None):
+    """The checker a parent asks for, after checking its options fit it."""
+    checker = get_checker(parent.checker, tools_, warn, log_dir, "parent %s: " % parent.name)
+    cls = type(checker)
+    if parent.mode == "superset" and not cls.supports_superset:
+        raise CompatError("parent %s: checker %s has no superset mode; use mode=\"exact\" "
+                          "or one of: %s" % (parent.name, cls.name, ", ".join(
+                              sorted(n for n, c in CHECKERS.items() if c.supports_superset))))
+    if parent.suppressions and not cls.uses_suppressions:
+        raise CompatError("parent %s: suppression files only apply to the abidiff checker, "
+                          "not %s; drop them or use abidiff" % (parent.name, cls.name))
+    if parent.debug_dirs and not cls.uses_debug_info:
+        raise CompatError("parent %s: debug_dirs only apply to the abidiff checker, "
+                          "not %s; drop them or use abidiff" % (parent.name, cls.name))
+    return checker
+
+
+def block(key, lines):
+    """A verbatim block: ``key: sha256=...`` then ``| line`` children."""
+    text = "\n".join(lines)
+    return ["%s: sha256=%s" % (key, cheaders.sha256_text(text))] + \
+        [INDENT + VERBATIM + line for line in lines]
+
+
+def indent(lines):
+    return [INDENT + line for line in lines]
+
+
+class Checker:
+    """Base class. ``report(parent)`` returns the lines of its section."""
+
+    name = None
+    supports_superset = False
+    uses_suppressions = False
+    uses_debug_info = False
+    #: Verbatim block keys this checker judges in superset mode.
+    superset_blocks = ()
+
+    def __init__(self, tools_=None, warn=None, log_dir=None):
+        self.tools = tools_ or {}
+        self.warn = warn or (lambda message: None)
+        self.log_dir = log_dir
+
+    def report(self, parent):
+        raise NotImplementedError
+
+    def block_superset(self, key, old_lines, new_lines, parent_name):
+        """True if verbatim block ``new_lines`` is a compatible superset of
+        ``old_lines``. Only called for keys in ``superset_blocks``."""
+        raise NotImplementedError
+
+
+@register
+class ChecksumChecker(Checker):
+    """sha256 of every file the parent staged (or those the globs select)."""
+
+    name = "checksum"
+
+    def report(self, parent):
+        lines = []
+        for rel in inputs.walk(parent):
+            path = os.path.join(parent.root, rel)
+            if os.path.islink(path):
+                lines.append("link: %s -> %s" % (rel, os.readlink(path)))
+            else:
+                lines.append("file: %s sha256=%s" % (rel, inputs.sha256_file(path)))
+        return lines
+
+
+def symbol_line(sym):
+    name = sym.name
+    if sym.version:
+        name += ("@" if sym.hidden else "@@") + sym.version
+    fields = [name, sym.type, sym.bind]
+    if sym.visibility != "DEFAULT":
+        fields.append(sym.visibility)
+    if sym.type in elf.DATA_TYPES:
+        fields.append("size=%d" % sym.size)
+    return "symbol: " + " ".join(fields)
+
+
+def elf_interface_lines(obj):
+    """SONAME, NEEDED, version nodes, defined and required symbols."""
+    lines = ["soname: %s" % (obj.soname or "-")]
+    lines += ["needed: %s" % n for n in obj.needed]
+    lines += sorted("verdef: %s%s" % (v.name, " parents=" + ",".join(v.parents) if v.parents else "")
+                    for v in obj.verdefs if not v.flags & elf.VER_FLG_BASE)
+    exported = set()
+    required = set()
+    for sym in obj.symbols:
+        if sym.defined and sym.bind != "LOCAL" and sym.visibility in ("DEFAULT", "PROTECTED"):
+            exported.add(symbol_line(sym))
+        elif not sym.defined and sym.bind == "GLOBAL" and sym.version is None:
+            # Unversioned, non-weak imports may have to come from the
+            # program itself (a library that starts to require a callback).
+            required.add("undefined: " + sym.name)
+    return lines + sorted(exported) + sorted(required)
+
+
+@register
+class ElfInterfaceChecker(Checker):
+    """Dynamic interface of each shared object, headers by tokens, the rest
+    by checksum."""
+
+    name = "elf-interface"
+    supports_superset = True
+
+    def report(self, parent):
+        inv = inputs.scan(parent)
+        lines = self.notes(inv)
+        lines += self.parent_lines(parent, inv)
+        for lib in inv.libraries:
+            lines.append("library: " + lib.ident)
+            lines += indent(self.library_lines(parent, inv, lib))
+        lines += ["link: %s -> %s" % (l.path, l.target) for l in inv.links]
+        for rel in inv.headers:
+            lines += self.header_lines(parent, rel)
+        lines += ["file: %s sha256=%s %s" % (o.path, inputs.sha256_file(
+            os.path.join(parent.root, o.path)), o.kind) for o in inv.others]
+        return lines
+
+    @staticmethod
+    def notes(inv):
+        kinds = Counter(o.kind for o in inv.others)
+        if not kinds:
+            return []
+        return ["note: covered by checksum, no checker can judge them: " + ", ".join(
+            "%d %s" % (n, k) for k, n in sorted(kinds.items()))]
+
+    def parent_lines(self, parent, inv):
+        """Lines about the parent as a whole (hook for deeper checkers)."""
+        return []
+
+    def library_lines(self, parent, inv, lib):
+        return elf_interface_lines(lib.elf)
+
+    @staticmethod
+    def header_lines(parent, rel):
+        with open(os.path.join(parent.root, rel), "rb") as f:
+            data = f.read()
+        if parent.mode == "exact":
+            return ["header: %s tokens=%s" % (rel, cheaders.digest(data))]
+        directives, decls = cheaders.structure(data)
+        lines = ["header: " + rel,
+                 INDENT + "directives: " + cheaders.sha256_text("\n".join(directives))]
+        lines += [INDENT + "decl: " + cheaders.sha256_text(d)[:32] for d in decls]
+        return lines
+
+
+# -- abidiff -------------------------------------------------------------------
+
+#: Attributes of abidw output that change with the build, not the ABI.
+_ABIXML_DROP = frozenset(("path", "comp-dir-path", "filepath", "line", "column", "alias"))
+
+
+def normalise_abixml(text):
+    """Canonical abidw output: volatile attributes dropped, symbols and
+    translation units sorted. Still valid ABIXML that abidiff reads."""
+    root = ET.fromstring(text)
+    for el in root.iter():
+        for attr in _ABIXML_DROP & set(el.attrib):
+            del el.attrib[attr]
+    for el in root.iter():
+        if el.tag in ("elf-function-symbols", "elf-variable-symbols"):
+            _sort_children(el, lambda c: (c.get("name", ""), _xml_lines(c)))
+    if root.tag == "abi-corpus":
+        _sort_children(root, lambda c: (c.tag != "abi-instr", c.tag == "abi-instr" and _xml_lines(c)))
+    return _xml_lines(root)
+
+
+def _sort_children(el, key):
+    kids = list(el)
+    for k in kids:
+        el.remove(k)
+    # Sorting is stable: elements the key does not order keep their place.
+    el.extend(sorted(kids, key=key))
+
+
+def _xml_lines(el, depth=0):
+    attrs = "".join(" %s=%s" % (k, quoteattr(v)) for k, v in el.attrib.items())
+    pad = INDENT * depth
+    kids = list(el)
+    text = escape(el.text.strip()) if el.text and el.text.strip() else ""
+    if not kids:
+        return ["%s<%s%s%s>" % (pad, el.tag, attrs, "/" if not text else ">%s</%s" % (text, el.tag))]
+    lines = ["%s<%s%s>%s" % (pad, el.tag, attrs, text)]
+    for k in kids:
+        lines.extend(_xml_lines(k, depth + 1))
+    lines.append("%s</%s>" % (pad, el.tag))
+    return lines
+
+
+_ADDED_ONLY = [
+    re.compile(r"^(Functions|Variables) changes summary: 0 Removed, 0 Changed, \d+ Added "
+               r"(function|variable)s?$"),
+    re.compile(r"^(Function|Variable) symbols changes summary: 0 Removed, \d+ Added "
+               r"(function|variable) symbols? not referenced by debug info$"),
+    re.compile(r"^\d+ Added (function|variable)( symbol)?s?( not referenced by debug info)?:$"),
+    re.compile(r"^  \[A\] "),
+    re.compile(r"^$"),
+]
+
+
+def abidiff_additions_only(output):
+    """True if abidiff's report lists nothing but added functions/variables.
+
+    Anything this does not recognise counts as a change: an unknown line
+    never proves compatibility.
+    """
+    lines = output.splitlines()
+    return bool(lines) and all(any(p.match(l) for p in _ADDED_ONLY) for l in lines)
+
+
+@register
+class AbidiffChecker(ElfInterfaceChecker):
+    """elf-interface plus libabigail's view of the types (needs DWARF)."""
+
+    name = "abidiff"
+    uses_suppressions = True
+    uses_debug_info = True
+    superset_blocks = ("abi-xml",)
+
+    def report(self, parent):
+        self._no_debug = []
+        lines = super().report(parent)
+        if self._no_debug:
+            self.warn("parent %s: no DWARF debug info in %s (stripped?): abidiff cannot see "
+                      "types, using elf-interface for it; build the parent with debug info "
+                      "or pass debug_dirs (its -dbg files)"
+                      % (parent.name, ", ".join(self._no_debug)))
+        return lines
+
+    def parent_lines(self, parent, inv):
+        return ["suppressions: %s sha256=%s" % (os.path.basename(p), inputs.sha256_file(p))
+                for p in parent.suppressions]
+
+    def library_lines(self, parent, inv, lib):
+        lines = super().library_lines(parent, inv, lib)
+        xml = self.abidw(parent, inv, lib)
+        if xml is None:
+            self._no_debug.append(lib.path)
+            return ["note: no debug info, judged by elf-interface only"] + lines
+        return lines + block("abi-xml", xml)
+
+    def abidw(self, parent, inv, lib):
+        """Normalised abidw output for a library, None without debug info."""
+        argv = [tools.find_tool("abidw", self.tools), "--no-show-locs",
+                "--no-comp-dir-path", "--no-corpus-path", "--type-id-style", "hash"]
+        # With the public headers, types only the library's own sources
+        # define (behind opaque pointers) are left out.
+        include_dirs = sorted(set(inputs.include_dir(h) for h in inv.headers))
+        for d in include_dirs:
+            argv += ["--headers-dir", os.path.join(parent.root, d)]
+        if include_dirs:
+            argv.append("--drop-private-types")
+        for d in parent.debug_dirs:
+            argv += ["--debug-info-dir", d]
+        for s in parent.suppressions:
+            argv += ["--suppressions", s]
+        argv.append(os.path.join(parent.root, lib.path))
+        proc = tools.run(argv)
+        if proc.returncode != 0:
+            raise CompatError("parent %s: abidw failed on %s: %s; check the library and the "
+                              "suppression files" % (parent.name, lib.path, tools.last_line(proc)))
+        if "<abi-instr" not in proc.stdout:
+            return None
+        return normalise_abixml(proc.stdout)
+
+    def block_superset(self, key, old_lines, new_lines, parent_name):
+        with tempfile.TemporaryDirectory(prefix="cdepends-abidiff-") as tmp:
+            paths = []
+            for name, lines in (("old.xml", old_lines), ("new.xml", new_lines)):
+                paths.append(os.path.join(tmp, name))
+                with open(paths[-1], "w") as f:
+                    f.write("\n".join(lines) + "\n")
+            proc = tools.run([tools.find_tool("abidiff", self.tools), "--harmless"] + paths)
+        self._log("abidiff-%s.txt" % parent_name, proc.stdout + proc.stderr)
+        if proc.returncode == 0:
+            return True
+        # Bit 4 (ABIDIFF_ABI_CHANGE) alone, with a report that only adds.
+        return proc.returncode == 4 and abidiff_additions_only(proc.stdout)
+
+    def _log(self, name, text):
+        if self.log_dir:
+            os.makedirs(self.log_dir, exist_ok=True)
+            with open(os.path.join(self.log_dir, name), "a") as f:
+                f.write(text)
+
+
+# -- abi-compliance-checker ------------------------------------------------------
+
+#: Top-level keys of an ACC dump that describe the host, not the library.
+_ACC_DROP_TOP = frozenset(("ABI_COMPLIANCE_CHECKER_VERSION", "CompilerConstants", "GccVersion"))
+_ACC_LINE = re.compile(r"^\s*'Line' => '?\d+'?,?$")
+_ACC_TOP_KEY = re.compile(r"^ {10}'([^']+)' => ")
+
+
+def normalise_acc_dump(text):
+    """An ``abi-compliance-checker -dump`` file without what depends on the
+    host (compiler, tool version) or on line numbers. Stays loadable."""
+    out, skip_depth, depth = [], 0, 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        opens = stripped.endswith(("{", "[")) and not stripped.endswith(("{}", "[]"))
+        closes = stripped.startswith(("}", "]"))
+        if skip_depth:
+            skip_depth += opens - closes
+            continue
+        top = _ACC_TOP_KEY.match(line) if depth == 1 else None
+        if top and top.group(1) in _ACC_DROP_TOP:
+            skip_depth = 1 if opens else 0
+            continue
+        depth += opens - closes
+        if not _ACC_LINE.match(line):
+            out.append(line)
+    return out
+
+
+@register
+class AbiComplianceChecker(ElfInterfaceChecker):
+    """elf-interface plus abi-compliance-checker's dump of headers and
+    libraries (compiles the headers with GCC; no DWARF needed)."""
+
+    name = "abi-compliance-checker"
+    superset_blocks = ("acc-dump",)
+    supports_superset = True
+
+    def parent_lines(self, parent, inv):
+        if not inv.headers or not inv.libraries:
+            return ["note: abi-compliance-checker needs headers and libraries; "
+                    "judged by elf-interface only"]
+        acc = tools.find_tool("abi-compliance-checker", self.tools)
+        with self._workdir(parent.name) as work:
+            desc = os.path.join(work, "descriptor.xml")
+            dump = os.path.join(work, "abi.dump")
+            with open(desc, "w") as f:
+                f.write(_descriptor(parent, inv, work))
+            argv = [acc, "-l", parent.name, "-dump", desc, "-dump-path", dump]
+            if self.tools.get("gcc"):
+                argv += ["-gcc-path", self.tools["gcc"]]
+            proc = tools.run(argv, cwd=work)
+            if proc.returncode != 0 or not os.path.isfile(dump):
+                self.warn("parent %s: abi-compliance-checker could not dump its headers and "
+                          "libraries (%s); judged by elf-interface only%s"
+                          % (parent.name, tools.last_line(proc),
+                             "; see %s" % work if self.log_dir else ""))
+                return ["note: abi-compliance-checker failed, judged by elf-interface only"]
+            with open(dump) as f:
+                return block("acc-dump", normalise_acc_dump(f.read()))
+
+    def _workdir(self, parent_name):
+        """Where ACC runs (it writes logs/ into its working directory): a
+        directory in the log dir, kept for the user, or a temporary one."""
+        if not self.log_dir:
+            return tempfile.TemporaryDirectory(prefix="cdepends-acc-")
+        work = os.path.join(self.log_dir, "acc-" + parent_name)
+        os.makedirs(work, exist_ok=True)
+        return contextlib.nullcontext(work)
+
+    def block_superset(self, key, old_lines, new_lines, parent_name):
+        with self._workdir(parent_name) as work:
+            paths = []
+            for name, lines in (("baseline.dump", old_lines), ("new.dump", new_lines)):
+                paths.append(os.path.join(work, name))
+                with open(paths[-1], "w") as f:
+                    f.write("\n".join(lines) + "\n")
+            proc = tools.run([tools.find_tool("abi-compliance-checker", self.tools),
+                              "-l", parent_name, "-old", paths[0], "-new", paths[1],
+                              "-strict", "-report-path",
+                              os.path.join(work, "compat_report.html")], cwd=work)
+        # 0: compatible; 1: incompatible; anything else: a tool error.
+        return proc.returncode == 0
+
+
+def _descriptor(parent, inv, work):
+    """ACC's XML descriptor. ACC names libraries by file name, so each is
+    linked into ``work`` under its ident's name (the SONAME): a new real
+    file name (libfoo.so.1.2.3 -> 1.2.4) must not change the dump. ACC
+    resolves symbolic links, so this is a hard link, or a copy."""
+    def paths(rels):
+        return "\n".join(escape(os.path.abspath(os.path.join(parent.root, r))) for r in rels)
+    libs = []
+    for n, lib in enumerate(inv.libraries):
+        link = os.path.join(work, "libs", str(n), os.path.basename(lib.ident))
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        if os.path.lexists(link):
+            os.remove(link)
+        real = os.path.join(parent.root, lib.path)
+        try:
+            os.link(real, link)
+        except OSError:
+            shutil.copyfile(real, link)
+        libs.append(escape(link))
+    include_dirs = sorted(set(inputs.include_dir(h) for h in inv.headers))
+    return ("<version>1</version>\n<headers>\n%s\n</headers>\n<libs>\n%s\n</libs>\n"
+            "<include_paths>\n%s\n</include_paths>\n" % (
+                paths(inv.headers), "\n".join(libs), paths(include_dirs)))

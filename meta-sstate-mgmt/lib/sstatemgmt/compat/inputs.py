@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: MIT
+"""What a parent staged, and what each file is.
+
+:class:`ParentInput` describes one CDEPENDS parent; :func:`scan` walks its
+root and sorts every file into shared objects, headers, symbolic links and
+"other" files (which the interface checkers cover by checksum).
+"""
+
+import fnmatch
+import hashlib
+import os
+from collections import Counter, namedtuple
+
+from . import elf
+from .errors import CompatError
+
+MODES = ("exact", "superset")
+
+Library = namedtuple("Library", "path ident elf")
+Library.__doc__ = """A shared object: ``ident`` is ``dir/SONAME`` when it has
+one (so renaming libfoo.so.1.2.3 to libfoo.so.1.2.4 is no change), else its path."""
+Other = namedtuple("Other", "path kind")
+Link = namedtuple("Link", "path target")
+Inventory = namedtuple("Inventory", "libraries headers links others")
+
+
+class ParentInput:
+    """One CDEPENDS parent, as the caller hands it to :func:`build_report`.
+
+    ``name``: the parent's PN (names its report section).
+    ``root``: a directory holding exactly the files the parent staged, with
+    paths inside relative to the sysroot (``usr/lib/libfoo.so.1`` for a
+    target recipe, the native prefix for a native one).
+    ``checker``: a name from ``CHECKERS``.
+    ``globs``: optional fnmatch patterns on those relative paths (``*``
+    crosses ``/``); only matching files are judged. Every pattern must match.
+    ``suppressions``: libabigail suppression files (``abidiff`` only).
+    ``debug_dirs``: directories with split debug info (``abidiff`` only),
+    absolute or relative to ``root``, passed to ``abidw --debug-info-dir``.
+    ``mode``: ``exact`` or ``superset`` (see ``superset_report``).
+    """
+
+    def __init__(self, name, root, checker="elf-interface", globs=None,
+                 suppressions=None, debug_dirs=None, mode="exact"):
+        self.name = name
+        self.root = os.fspath(root)
+        self.checker = checker
+        self.globs = sorted(set(globs or ()))
+        self.suppressions = [os.fspath(p) for p in suppressions or ()]
+        self.debug_dirs = [os.path.join(self.root, os.fspath(p)) for p in debug_dirs or ()]
+        self.mode = mode
+
+    def __repr__(self):
+        return "ParentInput(%r, %r, checker=%r, mode=%r)" % (
+            self.name, self.root, self.checker, self.mode)
+
+    def validate(self):
+        """Raise :class:`CompatError` for input no checker can work with."""
+        if not self.name or any(c.isspace() for c in self.name):
+            raise CompatError("parent name %r is empty or has whitespace; "
+                              "pass the parent's PN" % (self.name,))
+        if not os.path.isdir(self.root):
+            raise CompatError("parent %s: root %s is not a directory; pass the "
+                              "directory the parent staged (its sysroot component "
+                              "dir)" % (self.name, self.root))
+        if self.mode not in MODES:
+            raise CompatError("parent %s: unknown mode %r; use one of: %s"
+                              % (self.name, self.mode, ", ".join(MODES)))
+        for path in self.suppressions:
+            if not os.path.isfile(path):
+                raise CompatError("parent %s: suppression file %s does not exist; "
+                                  "fix the suppressions list" % (self.name, path))
+        for path in self.debug_dirs:
+            if not os.path.isdir(path):
+                raise CompatError("parent %s: debug info dir %s does not exist; "
+                                  "fix debug_dirs" % (self.name, path))
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def walk(parent):
+    """Sorted relative paths of the files and symlinks under the root.
+
+    Symlinks to directories are listed, not followed. With globs, only the
+    matching paths are returned, and a glob that matches nothing is an error
+    (a typo would otherwise silently judge nothing).
+    """
+    found = []
+    for dirpath, dirnames, filenames in os.walk(parent.root):
+        rel = os.path.relpath(dirpath, parent.root)
+        rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for d in dirnames:
+            if os.path.islink(os.path.join(dirpath, d)):
+                found.append(rel + d)
+        found.extend(rel + f for f in filenames)
+    found.sort()
+    known = set(found)
+    if not parent.globs:
+        return found
+    for g in parent.globs:
+        if not any(fnmatch.fnmatchcase(p, g) for p in found):
+            raise CompatError("parent %s: glob %r matches no file under %s; fix the "
+                              "parent's file globs" % (parent.name, g, parent.root))
+    selected = set(p for p in found if any(fnmatch.fnmatchcase(p, g) for g in parent.globs))
+    # A selected symlink selects what it points to (libfoo.so -> libfoo.so.1).
+    root = os.path.realpath(parent.root)
+    for p in list(selected):
+        target = os.path.relpath(os.path.realpath(os.path.join(parent.root, p)), root)
+        target = target.replace(os.sep, "/")
+        if target != p and target in known:
+            selected.add(target)
+    return sorted(selected)
+
+
+def include_dir(rel):
+    """The ``.../include`` directory a header path lies in, or None."""
+    parts = rel.split("/")[:-1]
+    if "include" not in parts:
+        return None
+    return "/".join(parts[:parts.index("include") + 1])
+
+
+def _classify(path, rel):
+    """Return an :class:`elf.ElfFile` for a shared object, "header", or the
+    kind of an "other" file."""
+    with open(path, "rb") as f:
+        head = f.read(8192)
+    if elf.is_elf(head):
+        if "/.debug/" in "/" + rel:
+            return "debug-info"
+        try:
+            obj = elf.ElfFile.from_path(path)
+        except elf.ElfError:
+            return "elf-unreadable"
+        base = rel.rsplit("/", 1)[-1]
+        if obj.e_type == "DYN" and (obj.soname or ".so" in base):
+            return obj
+        return "elf-object" if obj.e_type == "REL" else "elf-executable"
+    if head.startswith(b"!<arch>\n") or head.startswith(b"!<thin>\n"):
+        return "static-archive"
+    if include_dir(rel):
+        return "binary-header" if b"\0" in head else "header"
+    if rel.endswith(".pc"):
+        return "pkg-config"
+    if rel.endswith(".cmake") or "/cmake/" in "/" + rel:
+        return "cmake"
+    if rel.endswith(".la"):
+        return "libtool-archive"
+    return "data"
+
+
+def _soname_key(rel, obj):
+    if not obj.soname:
+        return None
+    directory = rel.rpartition("/")[0]
+    return directory + "/" + obj.soname if directory else obj.soname
+
+
+def scan(parent):
+    """Classify the parent's (selected) files into an :class:`Inventory`."""
+    root = os.path.realpath(parent.root)
+    libraries, headers, links, others = [], [], [], []
+    raw_links = []
+    for rel in walk(parent):
+        path = os.path.join(parent.root, rel)
+        if os.path.islink(path):
+            raw_links.append(rel)
+            continue
+        kind = _classify(path, rel)
+        if isinstance(kind, elf.ElfFile):
+            libraries.append((rel, kind))
+        elif kind == "header":
+            headers.append(rel)
+        else:
+            others.append(Other(rel, kind))
+    # A library is named by dir/SONAME, unless that name is ambiguous.
+    keys = [_soname_key(rel, obj) for rel, obj in libraries]
+    paths = set(rel for rel, _obj in libraries)
+    counts = Counter(keys)
+    libs, by_path = [], {}
+    for (rel, obj), key in zip(libraries, keys):
+        unique = key and counts[key] == 1 and (key == rel or key not in paths)
+        ident = key if unique else rel
+        libs.append(Library(rel, ident, obj))
+        by_path[rel] = ident
+    for rel in raw_links:
+        path = os.path.join(parent.root, rel)
+        target = os.path.realpath(path)
+        inside = os.path.relpath(target, root).replace(os.sep, "/")
+        if inside.startswith("../") or not os.path.lexists(target):
+            links.append(Link(rel, os.readlink(path)))
+        else:
+            links.append(Link(rel, by_path.get(inside, inside)))
+    libs.sort(key=lambda l: l.ident)
+    return Inventory(libs, headers, links, others)

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+#include "corpus.h"
+Counter::Counter() : sum_(0), count_(0) {}
+void Counter::add(int v) { sum_ += v; count_++; }
+int Counter::total() const { return sum_; }

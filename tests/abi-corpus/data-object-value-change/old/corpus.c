@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+#include "corpus.h"
+const int corpus_version = 1;
