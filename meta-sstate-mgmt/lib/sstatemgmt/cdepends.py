@@ -16,10 +16,8 @@ from . import siggen as _siggen
 
 
 def _compat():
-    try:
-        from . import compat
-    except ImportError:
-        from . import compat_stub as compat
+    # Imported on use: sstatemgmt.compat is plain Python, not a BBIMPORTS module.
+    from . import compat
     return compat
 
 CLASS = "compatible-depends"
@@ -180,7 +178,7 @@ def do_cache_compatibility(d):
     compat = _compat()
     outdir = d.getVar("CDEPENDS_REPORT_DIR")
     try:
-        text = compat.build_report(d.getVar("PN"), parent_inputs(d))
+        text = compat.build_report(d.getVar("PN"), parent_inputs(d), warn=bb.warn, log_dir=d.getVar("T"))
     except compat.CompatError as e:
         bb.fatal("%s: %s" % (d.getVar("PN"), e))
     path = os.path.join(outdir, report_name(d))
@@ -215,7 +213,7 @@ def library_checksums(d):
     if not (d.getVar("CDEPENDS") or "").split():
         return ""
     here = os.path.dirname(os.path.abspath(__file__))
-    files = sorted(glob.glob(os.path.join(here, "compat", "*.py")) + glob.glob(os.path.join(here, "compat_stub.py")))
+    files = sorted(glob.glob(os.path.join(here, "compat", "*.py")))
     return " ".join("%s:True" % f for f in files)
 
 
