@@ -180,7 +180,12 @@ def do_cache_compatibility(d):
     try:
         text = compat.build_report(d.getVar("PN"), parent_inputs(d), warn=bb.warn, log_dir=d.getVar("T"))
     except compat.CompatError as e:
-        bb.fatal("%s: %s" % (d.getVar("PN"), e))
+        hint = ""
+        if "not found on PATH" in str(e):
+            # Tasks only see HOSTTOOLS, not the whole host PATH.
+            hint = (" (tasks run with PATH limited to HOSTTOOLS: if the tool is installed on the host, "
+                    "add it to HOSTTOOLS_NONFATAL in local.conf)")
+        bb.fatal("%s: %s%s" % (d.getVar("PN"), e, hint))
     path = os.path.join(outdir, report_name(d))
     with open(path, "w") as f:
         f.write(text)
