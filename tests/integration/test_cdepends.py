@@ -31,8 +31,25 @@ def bitbake(build, *args, **kwargs):
     return res
 
 
+VARIANT_FILE = "sstmgmt-cdep-variant.inc"
+
+
+def set_variant(build, name):
+    """Select the parents' change. Only the fixture recipes include this file,
+    so changing it reparses them alone, not all of OE-Core."""
+    build._write(os.path.join(build.topdir, "conf", VARIANT_FILE), 'SSTMGMT_CDEP_VARIANT ?= "%s"\n' % name)
+
+
 def variant(build, name, extra=""):
-    build.write_config("%s\nSSTMGMT_CDEP_VARIANT = \"%s\"\n%s" % (ENABLE, name, extra))
+    build.write_config("%s\n%s" % (ENABLE, extra))
+    set_variant(build, name)
+
+
+@pytest.fixture(autouse=True)
+def base_variant(build):
+    set_variant(build, "base")
+    yield
+    set_variant(build, "base")
 
 
 def assert_reused(res, pn):

@@ -3,6 +3,8 @@
 #include "cdepfoo.h"
 #ifdef VARIANT_body
 const char *cdepfoo_greeting(void) { static char buf[32]; int i; for (i = 0; i < 5; i++) buf[i] = "HELLO"[i] + 32; return buf; }
+#elif defined(VARIANT_body2)
+const char *cdepfoo_greeting(void) { return "hello again"; }
 #else
 const char *cdepfoo_greeting(void) { return "hello"; }
 #endif
