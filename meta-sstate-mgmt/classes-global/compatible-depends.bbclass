@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+#
+# compatible-depends: CDEPENDS, dependencies that rebuild a recipe only when the
+# parent changes in a way the recipe can see. Enable it with one line in
+# local.conf, a distro configuration or a kas fragment:
+#
+#     INHERIT += "compatible-depends"
+#
+# which also selects the OECDependsEquivHash signature generator
+# (meta-sstate-mgmt/lib/sstatemgmt/siggen.py). Recipes without CDEPENDS are not
+# changed in any way: no task, flag or variable that enters a signature.
+# See docs/cdepends.md.
+
+BB_SIGNATURE_HANDLER = "OECDependsEquivHash"
+
+CDEPENDS ??= ""
+CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; mapped to -native for native variants."
+
+CDEPENDS_CHECKER ??= "elf-interface"
+CDEPENDS_CHECKER[doc] = "How the compatibility report judges a CDEPENDS parent: checksum, elf-interface (default), abidiff or abi-compliance-checker. Per parent: CDEPENDS_CHECKER[parent] = '...'."
+
+CDEPENDS_FILES ??= ""
+CDEPENDS_FILES[doc] = "Per-parent glob patterns (CDEPENDS_FILES[parent] = 'usr/lib/libfoo.so* usr/include/foo.h'), relative to the parent's sysroot component, selecting the files the report judges. Default: everything the parent stages."
+
+CDEPENDS_TASK_ORDER ??= "late"
+CDEPENDS_TASK_ORDER[doc] = "Where do_cache_compatibility runs: 'late' (after do_prepare_recipe_sysroot, before do_configure; default) or 'early' (before do_fetch). See docs/cdepends.md for the measured trade-off."
+
+CDEPENDS_REPORT_DIR ??= "${WORKDIR}/cdepends-report"
+CDEPENDS_REPORT_DIR[doc] = "Directory holding the compatibility report, the only output of do_cache_compatibility. A copy is kept in ${T}."
+
+# An sstate task whose only output is the report. Its output hash (default
+# OEOuthashBasic over the report) makes equal reports equivalent, so the hash
+# server maps the child's later tasks back to hashes already in sstate.
+# The task itself is only added to recipes with CDEPENDS (sstatemgmt.cdepends.setup);
+# SSTATETASKS is unchanged for every other recipe.
+SSTATETASKS:append = "${@' do_cache_compatibility' if (d.getVar('CDEPENDS') or '').split() else ''}"
+do_cache_compatibility[sstate-plaindirs] = "${CDEPENDS_REPORT_DIR}"
+do_cache_compatibility[dirs] = "${CDEPENDS_REPORT_DIR}"
+do_cache_compatibility[cleandirs] = "${CDEPENDS_REPORT_DIR}"
+# Per-parent flags do not enter signatures by themselves; this variable spells them out.
+CDEPENDS_CONFIG = "${@sstatemgmt.cdepends.config_summary(d)}"
+CDEPENDS_CONFIG[doc] = "Internal: the effective checker and file patterns per parent, so that changing them re-runs do_cache_compatibility."
+do_cache_compatibility[vardeps] += "CDEPENDS CDEPENDS_CONFIG"
+do_cache_compatibility[vardepsexclude] += "BB_TASKDEPDATA"
+do_cache_compatibility[file-checksums] = "${@sstatemgmt.cdepends.library_checksums(d)}"
+
+python do_cache_compatibility() {
+    sstatemgmt.cdepends.do_cache_compatibility(d)
+}
+
+python do_cache_compatibility_setscene() {
+    sstate_setscene(d)
+}
+do_cache_compatibility_setscene[postfuncs] += "cdepends_keep_report"
+python cdepends_keep_report() {
+    sstatemgmt.cdepends.keep_restored_report(d)
+}
+
+python () {
+    sstatemgmt.cdepends.setup(d)
+}

@@ -1,0 +1,228 @@
+# SPDX-License-Identifier: MIT
+#
+# BitBake-side helpers of CDEPENDS (compatible dependencies), called from
+# classes-global/compatible-depends.bbclass and conf/layer.conf. The report
+# itself comes from sstatemgmt.compat, which does not import bb.
+
+import fnmatch
+import glob
+import os
+
+import bb
+import bb.event
+import bb.parse
+
+from . import siggen as _siggen
+
+
+def _compat():
+    # Imported on use: sstatemgmt.compat is plain Python, not a BBIMPORTS module.
+    from . import compat
+    return compat
+
+CLASS = "compatible-depends"
+OPT_IN_LINE = 'INHERIT += "%s"' % CLASS
+COMPAT_TASK = _siggen.COMPAT_TASK
+HANDLER_NAME = _siggen.HANDLER_NAME
+
+
+# -- parse time ---------------------------------------------------------------
+
+def _guard(e):
+    """RecipeParsed handler: CDEPENDS without the opt-in is an error, never ignored."""
+    d = e.data
+    if not (d.getVar("CDEPENDS") or "").split():
+        return
+    if bb.data.inherits_class(CLASS, d):
+        return
+    bb.fatal("%s sets CDEPENDS = \"%s\", but compatible dependencies are not enabled. "
+             "Add the line\n    %s\nto local.conf (or your distro/kas configuration), "
+             "or use DEPENDS instead of CDEPENDS." % (d.getVar("PN"), d.getVar("CDEPENDS").strip(), OPT_IN_LINE))
+
+
+def register_guard(d):
+    """Register the CDEPENDS guard for this configuration parse; return "".
+
+    Called through an immediate expansion in conf/layer.conf, so it runs on
+    every configuration parse, after BitBake has reset its class handlers, and
+    before the parser processes are forked (they inherit the handler). The
+    variable it is assigned to is used by no task, so no signature changes.
+    """
+    bb.event.register("sstatemgmt_cdepends_guard", _guard, ["bb.event.RecipeParsed"])
+    return ""
+
+
+def is_native_variant(d):
+    return bb.data.inherits_class("native", d)
+
+
+def parent_names(d):
+    """CDEPENDS as DEPENDS-style names, mapped to -native for native recipes/variants."""
+    names = []
+    for name in (d.getVar("CDEPENDS") or "").split():
+        if is_native_variant(d) and not name.endswith("-native"):
+            if name.startswith("nativesdk-"):
+                name = name[len("nativesdk-"):]
+            name += "-native"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def raw_name(d, name):
+    """The name as the user wrote it in CDEPENDS (for per-parent flags)."""
+    for raw in (d.getVar("CDEPENDS") or "").split():
+        if name == raw or name == raw + "-native":
+            return raw
+    return name
+
+
+def setup(d):
+    """Anonymous python of the class: wire the compat task into a recipe with CDEPENDS."""
+    names = parent_names(d)
+    if not names:
+        return
+    handler = d.getVar("BB_SIGNATURE_HANDLER")
+    if handler != HANDLER_NAME:
+        bb.fatal("%s uses CDEPENDS, but BB_SIGNATURE_HANDLER is \"%s\" instead of \"%s\": without it the "
+                 "child would be rebuilt on every parent change. The %s class sets it; remove the later "
+                 "assignment to BB_SIGNATURE_HANDLER that overrides it."
+                 % (d.getVar("PN"), handler, HANDLER_NAME, CLASS))
+    known = checker_names()
+    for name in names:
+        checker = checker_for(d, name)
+        if checker not in known:
+            bb.fatal("%s: unknown CDEPENDS checker \"%s\" for %s. Set CDEPENDS_CHECKER (or "
+                     "CDEPENDS_CHECKER[%s]) to one of: %s."
+                     % (d.getVar("PN"), checker, name, raw_name(d, name), ", ".join(known)))
+    # Build and stage the parents exactly as DEPENDS would.
+    d.appendVar("DEPENDS", " " + " ".join(names))
+    d.setVarFlag(COMPAT_TASK, "depends", " ".join("%s:do_populate_sysroot" % n for n in names))
+    order = d.getVar("CDEPENDS_TASK_ORDER")
+    if order == "early":
+        bb.build.addtask(COMPAT_TASK, "do_fetch do_configure", None, d)
+    elif order == "late":
+        bb.build.addtask(COMPAT_TASK, "do_configure", "do_prepare_recipe_sysroot", d)
+    else:
+        bb.fatal("%s: CDEPENDS_TASK_ORDER is \"%s\"; set it to \"early\" or \"late\"." % (d.getVar("PN"), order))
+    bb.build.addtask(COMPAT_TASK + "_setscene", None, None, d)
+
+
+def checker_for(d, name):
+    raw = raw_name(d, name)
+    return d.getVarFlag("CDEPENDS_CHECKER", raw) or d.getVarFlag("CDEPENDS_CHECKER", name) \
+        or d.getVar("CDEPENDS_CHECKER")
+
+
+def checker_names():
+    compat = _compat()
+    return sorted(compat.CHECKERS)
+
+
+# -- the task -----------------------------------------------------------------
+
+@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+def _parent_pns(d):
+    """{name in CDEPENDS (mapped): PN} from BB_TASKDEPDATA (resolves PROVIDES/virtual names)."""
+    taskdepdata = d.getVar("BB_TASKDEPDATA", False)
+    pn = d.getVar("PN")
+    mine = [v for v in taskdepdata.values() if v[0] == pn and v[1] == COMPAT_TASK]
+    if not mine:
+        bb.fatal("%s: %s is missing from BB_TASKDEPDATA" % (pn, COMPAT_TASK))
+    result = {}
+    for dep in mine[0][3]:
+        entry = taskdepdata[dep]
+        if entry[1] != "do_populate_sysroot":
+            continue
+        for name in parent_names(d):
+            if name == entry[0] or name in entry[4]:
+                result[name] = entry[0]
+    missing = [n for n in parent_names(d) if n not in result]
+    if missing:
+        bb.fatal("%s: no do_populate_sysroot dependency found for CDEPENDS %s" % (pn, " ".join(missing)))
+    return result
+
+
+def component_dir(d, pn, fn):
+    """Directory holding exactly what parent pn staged (its sysroot component)."""
+    import oe.sstatesig
+    manifest, d2 = oe.sstatesig.find_sstate_manifest(pn, fn, "populate_sysroot", d, {})
+    base = os.path.basename(manifest)
+    pkgarch = base[len("manifest-"):-len("-%s.populate_sysroot" % pn)]
+    path = os.path.join(d2.getVar("COMPONENTS_DIR"), pkgarch, pn)
+    if not os.path.isdir(path):
+        bb.fatal("%s: the sysroot component of %s (%s) does not exist" % (d.getVar("PN"), pn, path))
+    return path
+
+
+@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+def parent_inputs(d):
+    compat = _compat()
+    taskdepdata = d.getVar("BB_TASKDEPDATA", False)
+    fns = dict((v[0], v[2]) for v in taskdepdata.values() if v[1] == "do_populate_sysroot")
+    inputs = []
+    for name, pn in sorted(_parent_pns(d).items(), key=lambda kv: kv[1]):
+        raw = raw_name(d, name)
+        globs = (d.getVarFlag("CDEPENDS_FILES", raw) or d.getVarFlag("CDEPENDS_FILES", name) or "").split()
+        inputs.append(compat.ParentInput(pn, component_dir(d, pn, fns[pn]), checker=checker_for(d, name),
+                                         globs=globs or None))
+    return inputs
+
+
+def report_name(d):
+    return "%s.cdepends-report" % d.getVar("PN")
+
+
+def do_cache_compatibility(d):
+    """Write the compatibility report into ${CDEPENDS_REPORT_DIR} (the task's only sstate output)."""
+    compat = _compat()
+    outdir = d.getVar("CDEPENDS_REPORT_DIR")
+    try:
+        text = compat.build_report(d.getVar("PN"), parent_inputs(d), warn=bb.warn, log_dir=d.getVar("T"))
+    except compat.CompatError as e:
+        hint = ""
+        if "not found on PATH" in str(e):
+            # Tasks only see HOSTTOOLS, not the whole host PATH.
+            hint = (" (tasks run with PATH limited to HOSTTOOLS: if the tool is installed on the host, "
+                    "add it to HOSTTOOLS_NONFATAL in local.conf)")
+        bb.fatal("%s: %s%s" % (d.getVar("PN"), e, hint))
+    path = os.path.join(outdir, report_name(d))
+    with open(path, "w") as f:
+        f.write(text)
+    keep_report(d, path)
+    bb.note("CDEPENDS compatibility report of %s written to %s" % (d.getVar("PN"), path))
+
+
+def keep_report(d, path):
+    """Copy the report next to the task logs in ${T} (also after a setscene restore)."""
+    t = d.getVar("T")
+    bb.utils.mkdirhier(t)
+    import shutil
+    shutil.copyfile(path, os.path.join(t, os.path.basename(path)))
+
+
+def config_summary(d):
+    """The effective checker and globs of each parent, for the compat task's signature."""
+    if not (d.getVar("CDEPENDS") or "").split():
+        return ""
+    parts = []
+    for name in parent_names(d):
+        raw = raw_name(d, name)
+        globs = d.getVarFlag("CDEPENDS_FILES", raw) or d.getVarFlag("CDEPENDS_FILES", name) or ""
+        parts.append("%s:%s:%s" % (name, checker_for(d, name), ",".join(globs.split())))
+    return " ".join(parts)
+
+
+def library_checksums(d):
+    """file-checksums of the report library, so that a new report format re-runs the task."""
+    if not (d.getVar("CDEPENDS") or "").split():
+        return ""
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = sorted(glob.glob(os.path.join(here, "compat", "*.py")))
+    return " ".join("%s:True" % f for f in files)
+
+
+def keep_restored_report(d):
+    path = os.path.join(d.getVar("CDEPENDS_REPORT_DIR"), report_name(d))
+    if os.path.exists(path):
+        keep_report(d, path)

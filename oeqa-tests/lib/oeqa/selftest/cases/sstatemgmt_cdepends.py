@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: MIT
+#
+# oe-selftest cases for CDEPENDS (meta-sstate-mgmt), on the fixtures in
+# oeqa-tests/recipes-test/cdepends/. Run offline with:
+#     oe-selftest -r sstatemgmt_cdepends
+
+import os
+import re
+import shutil
+
+from oeqa.core.decorator import OETestTag
+from oeqa.selftest.case import OESelftestTestCase
+from oeqa.utils.commands import bitbake
+
+LIB = "sstmgmt-cdep-lib-native"
+APP = "sstmgmt-cdep-app-native"
+NEVER = "marked as completed but now needing to rerun"
+
+
+@OETestTag("sstate-mgmt")
+class SStateMgmtCDependsTests(OESelftestTestCase):
+
+    def config(self, variant):
+        # A private SSTATE_DIR, so that earlier builds of the fixtures cannot
+        # satisfy the rebuild cases.
+        self.write_config('INHERIT += "compatible-depends"\n'
+                          'SSTATE_DIR = "${TOPDIR}/sstate-cdepends-selftest"\n'
+                          'SSTMGMT_CDEP_VARIANT = "%s"\n' % variant)
+
+    def tasks(self, output, pn):
+        """(ran, restored): task names of pn that succeeded for real / from sstate."""
+        ran, restored = set(), set()
+        for m in re.finditer(r"^NOTE: recipe %s-[^:]*: task (do_\w+): Succeeded$" % re.escape(pn), output, re.M):
+            task = m.group(1)
+            if task.endswith("_setscene"):
+                restored.add(task[:-len("_setscene")])
+            else:
+                ran.add(task)
+        return ran, restored
+
+    def build(self, *targets):
+        result = bitbake(" ".join(targets))
+        self.assertNotIn(NEVER, result.output)
+        return result.output
+
+    def test_cdepends_reuse_and_rebuild(self):
+        shutil.rmtree(os.path.join(os.environ["BUILDDIR"], "sstate-cdepends-selftest"), ignore_errors=True)
+        self.config("base")
+        out = self.build(APP)
+        ran, _ = self.tasks(out, APP)
+        self.assertIn("do_compile", ran)
+        self.assertIn("do_cache_compatibility", ran)
+
+        # A body-only change in the parent: only the child's compat task runs,
+        # the child itself is restored from sstate.
+        self.config("body")
+        out = self.build(APP)
+        self.assertIn("do_compile", self.tasks(out, LIB)[0])
+        ran, restored = self.tasks(out, APP)
+        self.assertEqual(ran, {"do_cache_compatibility"}, out)
+        self.assertIn("do_populate_sysroot", restored)
+
+        # A resized data object: the child is rebuilt.
+        self.config("datasize")
+        out = self.build(APP)
+        ran, _ = self.tasks(out, APP)
+        self.assertTrue({"do_cache_compatibility", "do_compile", "do_install"} <= ran, out)

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: MIT
+#
+# CDEPENDS with real BitBake and OE-Core (issue 4): which child tasks ran and
+# which were restored from sstate when the parent changes, on the fixtures in
+# oeqa-tests/recipes-test/cdepends/. Scenarios that share a chain of builds are
+# grouped in one test to keep the number of parses and builds low.
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from sstmgmt_dev import buildenv
+
+ENABLE = 'INHERIT += "compatible-depends"'
+LIB = "sstmgmt-cdep-lib-native"
+APP = "sstmgmt-cdep-app-native"
+TWO = "sstmgmt-cdep-two-native"
+USESONE = "sstmgmt-cdep-usesone-native"
+REBUILT = {"do_configure", "do_compile", "do_install", "do_populate_sysroot"}
+NEVER = "marked as completed but now needing to rerun"
+
+
+def bitbake(build, *args, **kwargs):
+    res = build.bitbake(*args, **kwargs)
+    assert NEVER not in res.output, res.output[-5000:]
+    return res
+
+
+VARIANT_FILE = "sstmgmt-cdep-variant.inc"
+
+
+def set_variant(build, name):
+    """Select the parents' change. Only the fixture recipes include this file,
+    so changing it reparses them alone, not all of OE-Core."""
+    build._write(os.path.join(build.topdir, "conf", VARIANT_FILE), 'SSTMGMT_CDEP_VARIANT ?= "%s"\n' % name)
+
+
+def variant(build, name, extra=""):
+    build.write_config("%s\n%s" % (ENABLE, extra))
+    set_variant(build, name)
+
+
+@pytest.fixture(autouse=True)
+def base_variant(build):
+    set_variant(build, "base")
+    yield
+    set_variant(build, "base")
+
+
+def assert_reused(res, pn):
+    """Only the compat task ran; the child's output came from sstate."""
+    assert res.ran_for(pn) == ["do_cache_compatibility"], (pn, res.ran_for(pn), res.setscene_for(pn))
+    assert "do_populate_sysroot" in res.setscene_for(pn), (pn, res.setscene_for(pn))
+
+
+def assert_rebuilt(res, pn):
+    assert REBUILT <= set(res.ran_for(pn)), (pn, res.ran_for(pn), res.setscene_for(pn))
+    assert "do_cache_compatibility" in res.ran_for(pn)
+
+
+def component_file(build, pn, rel):
+    paths = glob.glob(os.path.join(build.tmpdir, "sysroots-components", "*", pn, rel))
+    assert len(paths) == 1, (pn, rel, paths)
+    with open(paths[0], "rb") as f:
+        return f.read()
+
+
+def report(build, pn):
+    paths = glob.glob(os.path.join(build.tmpdir, "work", "*", pn, "*", "temp", pn + ".cdepends-report"))
+    assert len(paths) == 1, paths
+    with open(paths[0]) as f:
+        return f.read()
+
+
+def test_compatible_change_reuses_child_incompatible_rebuilds(clean_build):
+    build = clean_build
+    variant(build, "base")
+    first = bitbake(build, APP, USESONE)
+    for pn in (APP, USESONE):
+        assert_rebuilt(first, pn)
+    assert "symbol: cdepfoo_greeting FUNC GLOBAL" in report(build, APP)
+    assert "cdeptwo" not in report(build, USESONE), "globs must restrict the report to libcdepone"
+
+    # Body-only change: the parent is rebuilt, the child only re-checks.
+    variant(build, "body")
+    res = bitbake(build, APP)
+    assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
+    assert_reused(res, APP)
+    assert "do_compile" not in res.ran_for(APP)
+    # The parent's new library is what is staged.
+    assert b"body fixed" in component_file(build, LIB, "usr/lib/libcdepfoo.so.1")
+
+    # A change confined to the library the child does not use.
+    variant(build, "unused")
+    res = bitbake(build, USESONE)
+    assert REBUILT <= set(res.ran_for(TWO)), res.ran_for(TWO)
+    assert_reused(res, USESONE)
+    assert b"cdeptwo_extra" not in component_file(build, TWO, "usr/lib/libcdeptwo.so.1")
+
+    # Changes the child can see rebuild it.
+    for name, evidence in (("header", "header: usr/include/cdepfoo.h"),
+                           ("removed", None),
+                           ("soname", "soname: libcdepfoo.so.2"),
+                           ("datasize", "symbol: cdepfoo_table OBJECT GLOBAL size=32")):
+        variant(build, name)
+        res = bitbake(build, APP)
+        assert REBUILT <= set(res.ran_for(LIB)), (name, res.ran_for(LIB))
+        assert_rebuilt(res, APP)
+        text = report(build, APP)
+        if evidence:
+            assert evidence in text, (name, text)
+        if name == "removed":
+            assert "cdepfoo_extra" not in text, text
+
+    # No change at all: nothing runs, nothing is restored.
+    res = bitbake(build, APP)
+    assert res.ran_for(APP) == [] and res.ran_for(LIB) == [], res
+
+
+def _sigdata(build, targets):
+    """{(pn, task): sigdata path} of a fresh `bitbake -S none`."""
+    build.wipe_tmpdir()
+    bitbake(build, "-S", "none", *targets)
+    sigs = {}
+    for path in glob.glob(os.path.join(build.tmpdir, "stamps", "*", "*", "*.sigdata.*")):
+        pn = os.path.basename(os.path.dirname(path))
+        m = re.match(r".*\.(do_[a-z_]+)\.sigdata\.([0-9a-f]{64})$", os.path.basename(path))
+        assert m, path
+        sigs[(pn, m.group(1))] = (m.group(2), path)
+    return sigs
+
+
+def _dumpsig(build, path):
+    rc, out = build.run(["bitbake-dumpsig", path], check=True)
+    return out
+
+
+def test_signatures(build):
+    targets = ["sstmgmt-hello-native", "m4-native", "zlib-native", "quilt-native", LIB, TWO]
+    build.write_config("")
+    stock = _sigdata(build, targets)
+    build.write_config(ENABLE)
+    enabled = _sigdata(build, targets + [APP])
+    # No CDEPENDS on these recipes: the feature changes none of their signatures.
+    changed = sorted("%s:%s" % k for k in stock if stock[k][0] != enabled.get(k, (None,))[0])
+    assert len(stock) > 50
+    assert changed == [], "signatures changed by enabling CDEPENDS: %s" % changed
+    # The child's tasks see the parent only through do_cache_compatibility.
+    app_tasks = sorted(k[1] for k in enabled if k[0] == APP)
+    assert "do_cache_compatibility" in app_tasks and "do_compile" in app_tasks, app_tasks
+    for task in app_tasks:
+        text = _dumpsig(build, enabled[(APP, task)][1])
+        deps = text.split("Tasks this task depends on:", 1)[1].split("\n", 1)[0] if "Tasks this task depends on:" in text else ""
+        if task == "do_cache_compatibility":
+            assert LIB + ":do_populate_sysroot" in deps, deps
+        else:
+            assert LIB not in deps, (task, deps)
+
+
+@pytest.fixture
+def hashserv(build):
+    """A bitbake-hashserv on a unix socket, shared by two build directories."""
+    root = os.path.join(os.path.dirname(build.topdir), "shared-hashserv")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    if os.geteuid() == 0:
+        os.chown(root, build.uid, build.gid)
+    sock = os.path.join(root, "hashserv.sock")
+    kwargs = dict(user=build.uid, group=build.gid, extra_groups=[]) if os.geteuid() == 0 else {}
+    proc = subprocess.Popen([os.path.join(build.bitbake_dir, "bin", "bitbake-hashserv"), "--bind", "unix://" + sock,
+                             "--database", os.path.join(root, "hashserv.db")],
+                            env=build.env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, **kwargs)
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.1)
+    assert os.path.exists(sock), "bitbake-hashserv did not start"
+    yield "unix://" + sock
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv):
+    first = clean_build
+    shared = 'BB_HASHSERVE = "%s"\nSSTATE_DIR = "%s"\n' % (hashserv, first.sstate_dir)
+    variant(first, "base", shared)
+    bitbake(first, APP)
+    variant(first, "body", shared)
+    res = bitbake(first, APP)
+    assert_reused(res, APP)
+
+    second = buildenv.prepare("pytest-second")
+    second.wipe_tmpdir()
+    variant(second, "body", shared)
+    res = bitbake(second, APP)
+    assert res.ran_for(APP) == [] and res.ran_for(LIB) == [], (res.ran_for(APP), res.ran_for(LIB))
+    assert "do_populate_sysroot" in res.setscene_for(APP), res.setscene_for(APP)
+    assert "do_populate_sysroot" in res.setscene_for(LIB), res.setscene_for(LIB)
+    # The parent's fix is not lost: the second build stages the NEW library.
+    new_lib = component_file(second, LIB, "usr/lib/libcdepfoo.so.1")
+    assert b"body fixed" in new_lib
+    assert new_lib == component_file(first, LIB, "usr/lib/libcdepfoo.so.1")
+
+
+@pytest.mark.parametrize("config,args,expected", [
+    ('SSTMGMT_CDEP_PLAIN = "0"', ["-p"], 'INHERIT += "compatible-depends"'),
+    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "nosuch"' % APP, ["-p"], "Set CDEPENDS_CHECKER"),
+    (ENABLE + '\nBB_SIGNATURE_HANDLER:forcevariable = "OEEquivHash"', ["-p"], "BB_SIGNATURE_HANDLER is \"OEEquivHash\""),
+    (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib-native"' % APP, ["-n", APP], "Nothing PROVIDES 'no-such-lib-native'"),
+    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "abi-compliance-checker"' % APP, [APP], "add it to HOSTTOOLS_NONFATAL"),
+], ids=["opt-in-missing", "unknown-checker", "foreign-handler", "unknown-parent", "missing-tool"])
+def test_bad_input_gives_one_clear_error(build, config, args, expected):
+    build.write_config(config)
+    res = build.bitbake(*args, check=False)
+    assert res.returncode != 0
+    errors = [l for l in res.output.splitlines() if l.startswith("ERROR:")]
+    assert any(expected in l for l in res.output.splitlines()), res.output[-4000:]
+    assert errors, res.output[-4000:]
