@@ -366,7 +366,7 @@ def test_recipe_policy_task_and_arch_filters(cache):
     gone = cache.add("zlib", task="populate_sysroot", unihash=H("s1"), pkgarch="core2-64")
     other_arch = cache.add("zlib", task="populate_sysroot", unihash=H("s2"), pkgarch="cortexa57")
     run(cache, recipe=RecipePolicy("zlib", frozenset(), tasks=frozenset({"do_populate_sysroot"}),
-                                   pkgarchs=frozenset({"core2-64"})))
+                                   pkgarchs=frozenset({"core2-64"}), same_slot=False))
     assert cache.files() == set(keep_pkg + other_arch)
     assert set(gone).isdisjoint(cache.files())
 
@@ -423,3 +423,36 @@ def test_process_scan_gives_the_same_result(cache):
     a = run(cache, duplicates=True, dry_run=True, processes=0, list_paths=True)
     b = run(cache, duplicates=True, dry_run=True, processes=2, list_paths=True)
     assert sorted(a.removed_paths) == sorted(b.removed_paths) and a.removed == b.removed
+
+
+def test_recipe_policy_only_touches_slots_of_the_current_configuration(cache):
+    """Stale = same (host dir, target, pkgarch, task) as a current unit, other hash.
+    Another host's native objects and another MACHINE's objects are not stale for us."""
+    cur = cache.add("m4-native", unihash=H("cur"), native="debian-12", target="x86_64-linux", pkgarch="x86_64")
+    stale = cache.add("m4-native", unihash=H("old"), native="debian-12", target="x86_64-linux", pkgarch="x86_64")
+    other_host = cache.add("m4-native", unihash=H("u22"), native="ubuntu-22.04", target="x86_64-linux",
+                           pkgarch="x86_64")
+    other_task = cache.add("m4-native", task="populate_lic", unihash=H("lic"), native="debian-12",
+                           target="x86_64-linux", pkgarch="x86_64")
+    run(cache, recipe=RecipePolicy("m4-native", frozenset([H("cur")])))
+    assert cache.files() == set(cur + other_host + other_task)
+    assert set(stale).isdisjoint(cache.files())
+
+
+def test_recipe_policy_keep_stale_and_age(cache):
+    cur = cache.add("zlib", unihash=H("cur"), age_days=0.5)
+    newest_stale = cache.add("zlib", unihash=H("s1"), age_days=2)
+    young_stale = cache.add("zlib", unihash=H("s2"), age_days=5)
+    old_stale = cache.add("zlib", unihash=H("s3"), age_days=40)
+    run(cache, recipe=RecipePolicy("zlib", frozenset([H("cur")]), keep_stale=1, older_than_days=10))
+    assert cache.files() == set(cur + newest_stale + young_stale)
+    assert set(old_stale).isdisjoint(cache.files())
+
+
+def test_several_recipes_in_one_pass(cache):
+    keep = [cache.add(pn, unihash=H(pn + "cur")) for pn in ("zlib", "bash", "m4")]
+    gone = [cache.add(pn, unihash=H(pn + "old")) for pn in ("zlib", "bash")]
+    untouched = cache.add("m4", unihash=H("m4old"))
+    run(cache, recipe=[RecipePolicy("zlib", frozenset([H("zlibcur")])),
+                       RecipePolicy("bash", frozenset([H("bashcur")]))])
+    assert cache.files() == set(sum(keep, []) + untouched)

@@ -162,9 +162,12 @@ def options_from_args(args):
         if not (roots or keep_hashes or args.force):
             raise UsageError("--recipe %s needs --stamps-dir or --keep-hash to know what is current" % args.recipe,
                              "or pass --force to remove every entry of %s" % args.recipe)
+        # Without anything current (--force), "stale" cannot be limited to the
+        # current configuration's slots: the user asked for all of the recipe.
         recipe = RecipePolicy(args.recipe, frozenset(keep_hashes),
                               frozenset(args.task) if args.task else None,
-                              frozenset(args.arch) if args.arch else None)
+                              frozenset(args.arch) if args.arch else None,
+                              same_slot=bool(roots or keep_hashes))
     elif args.task or args.arch:
         raise UsageError("--task and --arch only go with --recipe")
     if args.scan_processes is None:

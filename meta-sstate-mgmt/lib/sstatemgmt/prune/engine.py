@@ -117,12 +117,23 @@ class RecipePolicy:
     ``tasks`` (with or without ``do_``) and ``pkgarchs`` restrict which of
     the recipe's units are considered; None means all.  The BitBake class
     passes the recipe's current unihashes as ``keep_hashes``.
+
+    ``same_slot`` (default) limits the policy to the *slots* that hold a
+    kept unit, a slot being (host dir, target triplet, pkgarch, task): the
+    stale generations of what this configuration builds.  Units of the same
+    pn that another host distro (native dirs), another MACHINE or another
+    target built are in other slots and are left alone.  Within each slot,
+    the ``keep_stale`` most recently used stale units are kept as well, and
+    with ``older_than_days`` only stale units unused for that long go.
     """
 
     pn: str
     keep_hashes: FrozenSet[str] = frozenset()
     tasks: Optional[FrozenSet[str]] = None
     pkgarchs: Optional[FrozenSet[str]] = None
+    same_slot: bool = True
+    keep_stale: int = 0
+    older_than_days: Optional[float] = None
 
     def __post_init__(self):
         self.keep_hashes = frozenset(h.strip() for h in self.keep_hashes)
@@ -146,7 +157,7 @@ class Options:
     siginfo_only: bool = False
     older_than_days: Optional[float] = None
     max_size: Optional[int] = None
-    recipe: Optional[RecipePolicy] = None
+    recipe: Optional[RecipePolicy] = None     # or a sequence of them: one scan for many recipes
     grace_minutes: float = 360.0
     dry_run: bool = True
     force: bool = False
@@ -157,6 +168,11 @@ class Options:
     now: Optional[float] = None
     list_paths: bool = False
     extra: dict = field(default_factory=dict)
+
+    def recipes(self):
+        if self.recipe is None:
+            return []
+        return [self.recipe] if isinstance(self.recipe, RecipePolicy) else list(self.recipe)
 
     def sweep(self):
         if self.remove_unreferenced is not None:
@@ -175,8 +191,13 @@ class Options:
             raise UsageError("--grace must not be negative (got %s)" % self.grace_minutes)
         if self.jobs < 1:
             raise UsageError("--jobs must be at least 1 (got %s)" % self.jobs)
-        if self.recipe is not None and not self.recipe.pn:
-            raise UsageError("the recipe policy needs a pn")
+        for r in self.recipes():
+            if not r.pn:
+                raise UsageError("the recipe policy needs a pn")
+            if r.keep_stale < 0:
+                raise UsageError("keep_stale must not be negative (got %s)" % r.keep_stale)
+            if r.older_than_days is not None and r.older_than_days < 0:
+                raise UsageError("the recipe's older_than_days must not be negative")
         if self.sweep() and not self.roots and not self.keep_hashes and not self.force:
             raise UsageError("removing unreferenced entries needs roots or keep hashes",
                              "pass --stamps-dir DIR or --keep-hash HASH")
@@ -191,9 +212,12 @@ class Options:
         d.pop("extra")
         d["keep_hashes"] = len(list(self.keep_hashes))
         if self.recipe is not None:
-            d["recipe"] = {"pn": self.recipe.pn, "keep_hashes": len(self.recipe.keep_hashes),
-                           "tasks": sorted(self.recipe.tasks) if self.recipe.tasks is not None else None,
-                           "pkgarchs": sorted(self.recipe.pkgarchs) if self.recipe.pkgarchs is not None else None}
+            recipes = [{"pn": r.pn, "keep_hashes": len(r.keep_hashes),
+                        "tasks": sorted(r.tasks) if r.tasks is not None else None,
+                        "pkgarchs": sorted(r.pkgarchs) if r.pkgarchs is not None else None,
+                        "same_slot": r.same_slot, "keep_stale": r.keep_stale,
+                        "older_than_days": r.older_than_days} for r in self.recipes()]
+            d["recipe"] = recipes[0] if isinstance(self.recipe, RecipePolicy) else recipes
         d["roots"] = list(self.roots)
         d["remove_unreferenced"] = self.sweep()
         d.pop("now")
@@ -235,21 +259,45 @@ def _dup_key(u):
     return (s[0], s[1], s[2], s[5], s[6], s[7], s[8], u.task)
 
 
+def _slot(u):
+    s = u.spec
+    return (s[0], s[2], s[5], u.task)
+
+
+def _recipe_select(units, r, current, now):
+    """The stale units of recipe ``r`` among ``units`` (all of its pn); ``current``: protected unihashes."""
+    mine = [u for u in units if (r.tasks is None or u.task in r.tasks)
+            and (r.pkgarchs is None or u.spec[5] in r.pkgarchs)]
+    live = {_slot(u) for u in mine if u.unihash in current} if r.same_slot else None
+    stale = {}
+    for u in mine:
+        if u.unihash not in current and (live is None or _slot(u) in live):
+            stale.setdefault(_slot(u), []).append(u)
+    cutoff = now - r.older_than_days * 86400.0 if r.older_than_days is not None else None
+    for group in stale.values():
+        group.sort(key=lambda u: (-u.mtime, u.stem))
+        for u in group[r.keep_stale:]:
+            if cutoff is None or u.mtime < cutoff:
+                yield u
+
+
 def select(units, opts, root_hashes, now, total_bytes):
     """Plan: returns (selected {unit: policy}, protected {unit: reason}, budget dict or None)."""
     sel = {}
-    if opts.recipe is not None:
-        r = opts.recipe
-        for u in units:
-            s = u.spec
-            if (s[1] == r.pn and not s[8] and (r.tasks is None or u.task in r.tasks)
-                    and (r.pkgarchs is None or s[5] in r.pkgarchs) and u.unihash not in r.keep_hashes):
-                sel.setdefault(u, "recipe")
+    recipes = opts.recipes()
     # Hashes compare exactly: stamps and object names carry the same unihash string.
     keep = set(h.strip() for h in opts.keep_hashes)
     protected_hashes = root_hashes | keep
-    if opts.recipe is not None:
-        protected_hashes = protected_hashes | opts.recipe.keep_hashes
+    for r in recipes:
+        protected_hashes = protected_hashes | r.keep_hashes
+    if recipes:
+        by_pn = {}
+        for u in units:
+            if not u.spec[8]:
+                by_pn.setdefault(u.spec[1], []).append(u)
+        for r in recipes:
+            for u in _recipe_select(by_pn.get(r.pn, ()), r, protected_hashes, now):
+                sel.setdefault(u, "recipe")
     if opts.sweep():
         for u in units:
             if u.unihash not in protected_hashes:
@@ -469,9 +517,11 @@ def _scan_summary(res, units):
     }
 
 
-def prune_recipe(cache_dir, pn, keep_hashes, tasks=None, pkgarchs=None, **kwargs):
+def prune_recipe(cache_dir, pn, keep_hashes, tasks=None, pkgarchs=None, same_slot=True, keep_stale=0,
+                 recipe_older_than_days=None, **kwargs):
     """``bitbake -c sstate_prune <recipe>``: remove ``pn``'s units not in ``keep_hashes``."""
     recipe = RecipePolicy(pn, frozenset(keep_hashes),
                           frozenset(tasks) if tasks is not None else None,
-                          frozenset(pkgarchs) if pkgarchs is not None else None)
+                          frozenset(pkgarchs) if pkgarchs is not None else None,
+                          same_slot, keep_stale, recipe_older_than_days)
     return prune(cache_dir, recipe=recipe, **kwargs)
