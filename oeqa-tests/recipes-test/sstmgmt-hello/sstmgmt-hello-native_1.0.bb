@@ -12,7 +12,10 @@ inherit native
 INHIBIT_DEFAULT_DEPS = "1"
 PATCHDEPENDENCY = ""
 
-# Tests change the library without editing this file.
+# Tests change the library without editing this file: they write
+# ${TOPDIR}/conf/sstmgmt-hello.inc, which only this recipe includes, so a change
+# reparses this recipe alone, not all of OE-Core.
+include ${TOPDIR}/conf/sstmgmt-hello.inc
 SSTMGMT_HELLO_GREETING ??= "hello"
 EXTRA_OEMAKE = "'GREETING=${SSTMGMT_HELLO_GREETING}'"
 

@@ -186,6 +186,8 @@ class Build:
         self.write_layers()
         if not os.path.exists(os.path.join(self.topdir, "conf", TEST_CONF)):
             self.write_config("")
+        if not os.path.exists(os.path.join(self.topdir, "conf", "sstmgmt-hello.inc")):
+            self.write_fixture_conf("sstmgmt-hello", "")
         os.makedirs(os.path.join(cache, "downloads"), exist_ok=True)
         self._chown(os.path.join(cache, "downloads"))
         return self
@@ -212,6 +214,11 @@ class Build:
         with open(path) as f:
             current = f.read()
         self._write(path, current + text + "\n")
+
+    def write_fixture_conf(self, name, text):
+        """Write ${TOPDIR}/conf/<name>.inc, which only the fixture recipe(s) that include it read:
+        changing it reparses those recipes, not all of OE-Core."""
+        self._write(os.path.join(self.topdir, "conf", name + ".inc"), text)
 
     def wipe_tmpdir(self):
         """A fresh TMPDIR; the parse cache (outside TMPDIR) survives."""
@@ -335,3 +342,47 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
         os.chown(os.path.join(workroot, release), uid, gid)
     layerroot = layer_root_for(uid, gid, cache)
     return Build(topdir, srcdir, layerroot, uid, gid, home).setup()
+
+
+class HashServer:
+    """A real bitbake-hashserv run by the build user, on a unix socket (no network), as a context manager.
+
+    ``addr`` is the BB_HASHSERVE value for builds that share it; ``db`` its sqlite database.
+    """
+
+    def __init__(self, build, root):
+        self.build = build
+        self.root = root
+        self.sock = os.path.join(root, "hashserv.sock")
+        self.db = os.path.join(root, "hashserv.db")
+        self.addr = "unix://" + self.sock
+        self.proc = None
+
+    def __enter__(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+        os.makedirs(self.root)
+        kwargs = {}
+        if os.geteuid() == 0:
+            os.chown(self.root, self.build.uid, self.build.gid)
+            kwargs = dict(user=self.build.uid, group=self.build.gid, extra_groups=[])
+        self.proc = subprocess.Popen([os.path.join(self.build.bitbake_dir, "bin", "bitbake-hashserv"),
+                                      "--bind", self.addr, "--database", self.db],
+                                     env=self.build.env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, **kwargs)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise BuildEnvError("bitbake-hashserv did not start on %s" % self.addr)
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return False

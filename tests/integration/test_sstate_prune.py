@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: MIT
+#
+# sstate pruning on a real cache written by real bitbake builds: the standalone
+# script (drop-in for OE-Core's sstate-cache-management.py) and the in-build
+# prune (INHERIT += "sstate-prune": bitbake -c sstate_prune, bitbake sstate-prune).
+#
+# Every test builds three generations of the fixture library:
+#   gen1  GREETING=hello                    -> objects A
+#   gen2  GREETING=hi                       -> new objects B (A is now stale)
+#   gen3  GREETING=hi, SSTMGMT_HELLO_NOOP=1 -> do_install re-runs with a new
+#         taskhash, same output: hash equivalence maps do_populate_sysroot's new
+#         taskhash to B's unihash, so B stays current although no stamp or
+#         object carries gen3's taskhash. A pruner keyed on taskhashes would
+#         delete B.
+# and asserts, after pruning, which files are gone, which remain, and that a
+# build in a fresh TMPDIR restores every current task with 0 tasks run.
+
+import glob
+import os
+import re
+import sqlite3
+
+from sstmgmt_dev import buildenv
+
+HELLO = "sstmgmt-hello-native"
+OTHER = "sstmgmt-cdep-lib-native"  # an unrelated recipe: pruning HELLO must not touch it
+PRUNE_CONF = 'INHERIT += "sstate-prune"\nSSTATE_PRUNE_GRACE = "0"\n'
+GEN = {
+    1: 'SSTMGMT_HELLO_GREETING = "hello"\n',
+    2: 'SSTMGMT_HELLO_GREETING = "hi"\n',
+    3: 'SSTMGMT_HELLO_GREETING = "hi"\nSSTMGMT_HELLO_NOOP = "1"\n',
+}
+SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                      "scripts", "sstate-cache-management")
+
+
+def files(build, pn=None):
+    """{relative path: size} of the sstate cache (optionally one pn's entries)."""
+    out = {}
+    for path in glob.glob(os.path.join(build.sstate_dir, "**", "sstate:*"), recursive=True):
+        name = os.path.basename(path)
+        if pn is None or name.startswith("sstate:%s:" % pn):
+            out[os.path.relpath(path, build.sstate_dir)] = os.path.getsize(path)
+    return out
+
+
+def objects(build, pn, task):
+    return sorted(p for p in files(build, pn) if p.endswith("_%s.tar.zst" % task))
+
+
+def unihash_of(path):
+    return re.search(r":([0-9a-f]{64})_[a-z_]+\.tar\.zst", path).group(1)
+
+
+def generation(build, gen, extra=""):
+    """Select the fixture generation (reparses the fixture only) and the prune settings."""
+    build.write_fixture_conf("sstmgmt-hello", GEN[gen])
+    build.write_config(PRUNE_CONF + extra)
+
+
+def three_generations(build, extra=""):
+    """Build gen1..gen3; return (stale gen1 object, current gen2 object) of do_populate_sysroot."""
+    for gen in (1, 2, 3):
+        generation(build, gen, extra)
+        res = build.bitbake(HELLO, OTHER)
+        if gen == 1:
+            gen1 = objects(build, HELLO, "populate_sysroot")
+            assert len(gen1) == 1, gen1
+        if gen == 2:
+            assert "do_compile" in res.ran_for(HELLO)
+        if gen == 3:
+            assert res.ran_for(HELLO) == ["do_install", "do_populate_sysroot"], res.ran_for(HELLO)
+            populate = [e for e in res.events if e["pn"] == HELLO and e["task"] == "do_populate_sysroot"
+                        and e["event"] == "TaskSucceeded"]
+            assert populate and populate[0]["hash"] != populate[0]["unihash"], "gen3 was not remapped"
+    psys = objects(build, HELLO, "populate_sysroot")
+    assert len(psys) == 2, psys  # gen3 added no object: it was remapped to gen2's
+    stale = [p for p in psys if p in gen1]
+    current = [p for p in psys if p not in gen1]
+    stamps = glob.glob(os.path.join(build.tmpdir, "stamps", "*", HELLO, "*.do_populate_sysroot.*"))
+    assert any(unihash_of(current[0]) in s for s in stamps), "the stamp does not name the unihash"
+    return stale[0], current[0]
+
+
+def assert_fresh_tmpdir_restores_everything(build, *targets):
+    build.wipe_tmpdir()
+    res = build.bitbake(*targets)
+    assert res.ran == set(), "tasks ran for real after pruning: %s" % sorted(res.ran)
+    for pn in targets:
+        assert "do_populate_sysroot" in res.setscene_for(pn), (pn, res.setscene_for(pn))
+    return res
+
+
+def test_script_prunes_real_cache_duplicates_and_stamps(clean_build):
+    """Issue 3: the standalone script on a cache written by real builds."""
+    build = clean_build
+    stale, current = three_generations(build)
+    other_before = files(build, OTHER)
+    before = files(build)
+    stamps = os.path.join(build.tmpdir, "stamps")
+
+    # Dry run (OE-Core's -n): nothing is deleted, the stale object is named.
+    rc, out = build.run([SCRIPT, "--cache-dir", build.sstate_dir, "-d", "--stamps-dir", stamps, "-n",
+                         "--grace", "0", "-D"])
+    assert rc == 0, out
+    assert files(build) == before
+    assert os.path.basename(stale) in out, out
+
+    rc, out = build.run([SCRIPT, "--cache-dir", build.sstate_dir, "-d", "--stamps-dir", stamps, "-y",
+                         "--grace", "0"])
+    assert rc == 0, out
+    after = files(build)
+    assert stale not in after and stale + ".siginfo" not in after
+    assert current in after and current + ".siginfo" in after
+    assert files(build, OTHER) == other_before
+    # What the stamps reference stays, byte for byte.
+    for path in glob.glob(os.path.join(stamps, "*", HELLO, "*")):
+        m = re.search(r"\.do_(\w+?)(?:_setscene)?\.(?:sigdata\.)?([0-9a-f]{64})$", path)
+        if m and "sigdata" not in path:
+            for rel, size in before.items():
+                if m.group(2) in rel:
+                    assert after.get(rel) == size, rel
+    assert_fresh_tmpdir_restores_everything(build, HELLO, OTHER)
+
+
+def test_bitbake_sstate_prune_recipe(clean_build):
+    """Issue 6: bitbake -c sstate_prune <recipe> removes that recipe's stale objects only."""
+    build = clean_build
+    stale, current = three_generations(build)
+    other_before = files(build, OTHER)
+    before = files(build)
+
+    build.write_config(PRUNE_CONF + 'SSTATE_PRUNE_DRY_RUN = "1"\n')
+    res = build.bitbake("-c", "sstate_prune", HELLO)
+    assert files(build) == before, "a dry run deleted files"
+    assert re.search(r"sstate_prune \(%s\): .*would remove" % HELLO, res.output, re.I), res.output[-3000:]
+
+    build.write_config(PRUNE_CONF)
+    res = build.bitbake("-c", "sstate_prune", HELLO)
+    assert res.ran == {HELLO + ":do_sstate_prune"}, res.ran
+    after = files(build)
+    assert stale not in after and stale + ".siginfo" not in after
+    assert current in after, "the remapped current object was deleted"
+    assert files(build, OTHER) == other_before, "another recipe's entries were touched"
+    removed = sorted(set(before) - set(after))
+    assert removed and all(os.path.basename(p).startswith("sstate:%s:" % HELLO) for p in removed), removed
+    m = re.search(r"sstate_prune \(%s\): .*removed\s+(\d+) files?" % HELLO, res.output, re.I | re.S)
+    assert m, res.output[-3000:]
+    assert_fresh_tmpdir_restores_everything(build, HELLO, OTHER)
+
+
+def test_whole_cache_prune_keeps_two_build_dirs(clean_build):
+    """Issue 6: bitbake sstate-prune with another build dir as a root keeps both builds' objects."""
+    first = clean_build
+    stale, current = three_generations(first)
+    second = buildenv.prepare("pytest-second")
+    second.wipe_tmpdir()
+    second.write_config('SSTATE_DIR = "%s"\n' % first.sstate_dir)
+    second.write_fixture_conf("sstmgmt-hello", 'SSTMGMT_HELLO_GREETING = "bonjour"\n')
+    second.bitbake(HELLO)
+    bonjour = [p for p in objects(first, HELLO, "populate_sysroot") if p not in (stale, current)]
+    assert len(bonjour) == 1, bonjour
+
+    conf = PRUNE_CONF + 'SSTATE_PRUNE_ROOTS = "%s"\n' % second.tmpdir
+    first.write_config(conf + 'SSTATE_PRUNE_DRY_RUN = "1"\n')
+    before = files(first)
+    first.bitbake("sstate-prune")
+    assert files(first) == before, "a dry run deleted files"
+
+    first.write_config(conf)
+    res = first.bitbake("sstate-prune")
+    after = files(first)
+    assert stale not in after
+    assert current in after and bonjour[0] in after
+    assert len(after) < len(before)
+    assert re.search(r"sstate-prune: .*removed", res.output, re.I | re.S), res.output[-3000:]
+    assert_fresh_tmpdir_restores_everything(first, HELLO, OTHER)
+    second.wipe_tmpdir()
+    res = second.bitbake(HELLO)
+    assert res.ran == set(), sorted(res.ran)
+
+
+def test_whole_cache_prune_refuses_empty_roots(clean_build):
+    build = clean_build
+    generation(build, 1)
+    build.bitbake(HELLO)
+    before = files(build)
+    build.write_config(PRUNE_CONF + 'SSTATE_PRUNE_ROOTS = "%s/nonexistent-build"\n' % build.topdir)
+    res = build.bitbake("sstate-prune", check=False)
+    assert res.returncode != 0
+    assert "refused" in res.output and "nonexistent-build" in res.output, res.output[-3000:]
+    assert "Traceback" not in res.output
+    assert files(build) == before
+
+
+def test_prune_collects_hash_server_entries(clean_build):
+    """Issue 6: after pruning, equivalence entries that point only at removed objects are gone."""
+    build = clean_build
+    with buildenv.HashServer(build, os.path.join(build.topdir, "prune-hashserv")) as server:
+        extra = 'BB_HASHSERVE = "%s"\nSSTATE_PRUNE_HASHSERV_GC = "1"\n' % server.addr
+        stale, current = three_generations(build, extra)
+
+        def rows(unihash):
+            with sqlite3.connect(server.db) as db:
+                return db.execute("SELECT COUNT(*) FROM unihashes_v3 WHERE unihash = ?", (unihash,)).fetchone()[0]
+
+        assert rows(unihash_of(stale)) >= 1 and rows(unihash_of(current)) >= 2  # gen2 and its gen3 remap
+        res = build.bitbake("-c", "sstate_prune", HELLO)
+        assert re.search(r"hash equivalence server .*: \d+ entries kept \(marked\), [1-9]\d* removed", res.output), \
+            res.output[-3000:]
+        assert rows(unihash_of(stale)) == 0
+        assert rows(unihash_of(current)) >= 2
+        assert_fresh_tmpdir_restores_everything(build, HELLO, OTHER)
+
+
+def test_hash_server_unreachable_still_prunes_files(clean_build):
+    build = clean_build
+    stale, current = three_generations(build)
+    dead = "unix://%s/no-hashserv-here.sock" % build.topdir
+    build.write_config(PRUNE_CONF + 'SSTATE_PRUNE_HASHSERV_GC = "1"\nSSTATE_PRUNE_HASHSERV = "%s"\n' % dead)
+    res = build.bitbake("-c", "sstate_prune", HELLO)
+    assert re.search(r"WARNING: .*the cache was pruned, but the hash equivalence server %s was not" % re.escape(dead),
+                     res.output), res.output[-3000:]
+    after = files(build)
+    assert stale not in after and current in after
