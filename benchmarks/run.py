@@ -49,7 +49,9 @@ def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None):
 
 
 def machine_facts(path):
-    fs = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True).stdout.strip()
+    fs = subprocess.run(["findmnt", "-n", "-o", "FSTYPE", "-T", path], capture_output=True, text=True).stdout.strip()
+    if not fs:
+        fs = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release(),
             "filesystem": fs, "loadavg_start": os.getloadavg()}
 
