@@ -125,6 +125,9 @@ def build_parser():
                    help="wait for another pruner's lock (for ever, or SECONDS) instead of failing")
     s.add_argument("--json", action="store_true",
                    help="print the JSON summary on stdout (human output goes to stderr)")
+    s.add_argument("--hashserv-keep-file", metavar="FILE",
+                   help="write 'unihash <hash>' for every object left in the cache, the input of "
+                   "'bitbake-hashclient gc-mark-stream MARK' (then 'gc-sweep MARK')")
     s.add_argument("--detailed-exit-codes", action="store_true",
                    help="exit 5 when something was (or with -n would be) removed, 0 when nothing")
     s.add_argument("--no-progress", action="store_true", help="no progress display on a terminal")
@@ -289,6 +292,13 @@ def main(argv=None):
         say(summary.format_human(args.verbose))
     if args.debug >= 2:
         say("timings: %s" % summary.timings)
+    if args.hashserv_keep_file:
+        try:
+            with open(args.hashserv_keep_file, "w") as f:
+                f.writelines("unihash %s\n" % h for h in sorted(summary.kept_unihashes))
+        except OSError as e:
+            return fail("cannot write --hashserv-keep-file %s: %s" % (args.hashserv_keep_file, e.strerror),
+                        EXIT_ERROR)
     if args.json:
         print(summary.to_json(paths=args.debug >= 1), flush=True)
     if summary.aborted:
