@@ -37,15 +37,35 @@ import gen_cache  # noqa: E402
 from oecore import find_oe_script  # noqa: E402
 
 
-def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None):
-    """Run argv; returns (wall seconds, peak RSS in KiB, returncode)."""
+TIME = shutil.which("time") if os.path.exists("/usr/bin/time") else None
+
+
+def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None, cwd=None):
+    """Run argv; returns (wall seconds, peak RSS in KiB, returncode).
+
+    Peak RSS comes from ``/usr/bin/time -f %M`` when available: a child
+    forked from this (large) Python process would otherwise count our own
+    pages until it execs.  Else from ``wait4``.
+    """
+    rssfile = None
+    if TIME:
+        fd, rssfile = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        argv = ["/usr/bin/time", "-q", "-f", "%M", "-o", rssfile] + list(argv)
     t0 = time.monotonic()
     p = subprocess.Popen(argv, stdin=stdin if stdin is not None else subprocess.DEVNULL, stdout=stdout,
-                         stderr=subprocess.DEVNULL, env=env)
+                         stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss, p.returncode
+    rss = ru.ru_maxrss
+    if rssfile:
+        try:
+            with open(rssfile) as f:
+                rss = int(f.read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            pass
+        os.unlink(rssfile)
+    return wall, rss, os.waitstatus_to_exitcode(status)
 
 
 def machine_facts(path):
@@ -128,10 +148,7 @@ def delete_comparison(workdir, nfiles, seed, repeat):
 
 
 def _xargs_in(cwd, f):
-    t0 = time.monotonic()
-    p = subprocess.Popen(["xargs", "-0", "rm", "-f"], stdin=f, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    return time.monotonic() - t0, ru.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return run_child(["xargs", "-0", "rm", "-f"], stdin=f, cwd=cwd)
 
 
 def ratio(a, b):
