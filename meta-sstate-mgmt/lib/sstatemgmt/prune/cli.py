@@ -42,24 +42,21 @@ def parse_size(text):
     return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
 
 
-def _nonneg_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("invalid number %r" % text)
-    if v < 0:
-        raise argparse.ArgumentTypeError("must not be negative: %r" % text)
-    return v
+def _number(kind, minimum, what):
+    """argparse type: a ``kind`` (int or float) of at least ``minimum``."""
+    def parse(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("invalid %s %r" % (what, text))
+        if v < minimum:
+            raise argparse.ArgumentTypeError("must be at least %s: %r" % (minimum, text))
+        return v
+    return parse
 
 
-def _positive_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("invalid integer %r" % text)
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be at least 1: %r" % text)
-    return v
+_nonneg_float = _number(float, 0, "number")
+_positive_int = _number(int, 1, "integer")
 
 
 def build_parser():
