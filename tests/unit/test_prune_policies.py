@@ -423,3 +423,13 @@ def test_process_scan_gives_the_same_result(cache):
     a = run(cache, duplicates=True, dry_run=True, processes=0, list_paths=True)
     b = run(cache, duplicates=True, dry_run=True, processes=2, list_paths=True)
     assert sorted(a.removed_paths) == sorted(b.removed_paths) and a.removed == b.removed
+
+
+def test_protect_only_roots_that_match_nothing_are_flagged(cache, stamps):
+    cache.add("zlib", age_days=5)
+    keep = cache.add("zlib", age_days=1)
+    stamp(stamps, "other", "compile", H("unrelated"))
+    s = run(cache, duplicates=True, roots=[str(stamps)])      # roots only protect here: no refusal
+    assert cache.files() == set(keep)
+    assert s.roots["matched_units"] == 0
+    assert "roots reference none" in s.format_human()

@@ -232,7 +232,7 @@ def main(argv=None):
     def confirm(summary):
         if progress:
             progress.clear()
-        _report(summary, args, say, planned=True)
+        _report(summary, args, say, planned=True, brief=args.yes)
         if args.yes:
             return True
         if not sys.stdin or not sys.stdin.isatty():
@@ -307,7 +307,7 @@ def main(argv=None):
     return EXIT_OK
 
 
-def _report(summary, args, say, planned):
+def _report(summary, args, say, planned, brief=False):
     if args.debug >= 1:
         for rel in summary.removed_paths:
             say(os.path.join(summary.cache_dir, rel))
@@ -320,7 +320,8 @@ def _report(summary, args, say, planned):
             % (summary.roots["hashes"], summary.roots["matched_units"]))
     # the line OE-Core's script prints, for scripts that grep it
     say("%d out of %d files will be removed!" % (summary.removed["files"], summary.scan.get("files", 0)))
-    say(summary.format_human(args.verbose, planned=planned))
+    if not brief:                        # with -y the summary after deleting says it all
+        say(summary.format_human(args.verbose, planned=planned))
 
 
 def run():
