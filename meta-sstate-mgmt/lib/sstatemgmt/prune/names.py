@@ -26,10 +26,10 @@ SELF = "self"                # our own lock file
 
 OBJECT_EXTS = (".tar.zst", ".tgz", ".tar.gz")
 COMPANION_SUFFIXES = (".siginfo", ".sig", ".done")
-# Deletion order inside a unit: the archive first (a half-deleted unit is then
-# an orphan companion, which the orphans policy cleans, never an archive that
-# fails signature verification), the signature next, the siginfo last.
-MEMBER_ORDER = {"": 0, ".sig": 1, ".done": 2, ".siginfo": 3}
+# Deletion order inside a unit is the suffixes' sort order: the archive ("")
+# first (a half-deleted unit is then an orphan companion, which the orphans
+# policy cleans, never an archive that fails signature verification), then
+# ".done", ".sig", and the siginfo last.
 
 LOCK_NAME = ".sstate-cache-management.lock"
 

@@ -20,6 +20,7 @@ path and the scan goes on.
 
 import os
 import threading
+from operator import itemgetter
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -90,7 +91,8 @@ class Unit:
         return (self.reldir + "/" + self.stem if self.reldir else self.stem) + suffix
 
     def ordered_members(self):
-        return sorted(self.members, key=lambda m: names.MEMBER_ORDER[m[0]])
+        """Members in deletion order: the archive ("") first, the .siginfo last."""
+        return sorted(self.members, key=itemgetter(0)) if len(self.members) > 1 else self.members
 
     def __repr__(self):
         return "Unit(%r, %s)" % (self.relpath(), [m[0] for m in self.members])
