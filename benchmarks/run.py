@@ -37,19 +37,41 @@ import gen_cache  # noqa: E402
 from oecore import find_oe_script  # noqa: E402
 
 
-def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None):
-    """Run argv; returns (wall seconds, peak RSS in KiB, returncode)."""
+TIME = shutil.which("time") if os.path.exists("/usr/bin/time") else None
+
+
+def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None, cwd=None):
+    """Run argv; returns (wall seconds, peak RSS in KiB, returncode).
+
+    Peak RSS comes from ``/usr/bin/time -f %M`` when available: a child
+    forked from this (large) Python process would otherwise count our own
+    pages until it execs.  Else from ``wait4``.
+    """
+    rssfile = None
+    if TIME:
+        fd, rssfile = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(fd)
+        argv = ["/usr/bin/time", "-q", "-f", "%M", "-o", rssfile] + list(argv)
     t0 = time.monotonic()
     p = subprocess.Popen(argv, stdin=stdin if stdin is not None else subprocess.DEVNULL, stdout=stdout,
-                         stderr=subprocess.DEVNULL, env=env)
+                         stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, ru.ru_maxrss, p.returncode
+    rss = ru.ru_maxrss
+    if rssfile:
+        try:
+            with open(rssfile) as f:
+                rss = int(f.read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            pass
+        os.unlink(rssfile)
+    return wall, rss, os.waitstatus_to_exitcode(status)
 
 
 def machine_facts(path):
-    fs = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True).stdout.strip()
+    fs = subprocess.run(["findmnt", "-n", "-o", "FSTYPE", "-T", path], capture_output=True, text=True).stdout.strip()
+    if not fs:
+        fs = subprocess.run(["stat", "-f", "-c", "%T", path], capture_output=True, text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release(),
             "filesystem": fs, "loadavg_start": os.getloadavg()}
 
@@ -90,16 +112,31 @@ def measure(cmds, env, repeat):
 
 
 def delete_comparison(workdir, nfiles, seed, repeat):
-    """Delete what -d removes: ours -y vs xargs -0 rm -f on identical copies."""
+    """Delete what -d removes: ours -y vs xargs -0 rm -f on identical copies.
+
+    One template cache is generated; each run gets a ``cp -a`` copy of it
+    (same names, sizes, sparseness and mtimes), so both deleters face the
+    same file set.  The list for xargs comes from our dry run (not timed).
+    """
     out = {"ours": [], "ours_delete_phase": [], "xargs rm": [], "files": None}
+    template = os.path.join(workdir, "del-template")
+    gen_cache.generate(template, nfiles, seed=seed, stamps=False)
+    tcache = os.path.join(template, "sstate-cache")
+    env = dict(os.environ)
+    env.pop("SSTATE_CACHE_DIR", None)
+    r = subprocess.run([sys.executable, OURS, "--cache-dir", tcache, "-d", "-n", "--grace", "0",
+                        "--json", "-D", "--no-progress"], capture_output=True, text=True, env=env)
+    paths = json.loads(r.stdout)["removed_paths"]
+    lst = os.path.join(workdir, "del-list0")
+    with open(lst, "wb") as f:
+        f.write(b"\0".join(p.encode() for p in paths) + b"\0")
     for i in range(repeat):
         for who in ("ours", "xargs rm") if i % 2 == 0 else ("xargs rm", "ours"):
-            d = os.path.join(workdir, "del-%s-%d" % (who.replace(" ", ""), i))
-            gen_cache.generate(d, nfiles, seed=seed, stamps=False)
-            cache = os.path.join(d, "sstate-cache")
-            env = dict(os.environ)
+            cache = os.path.join(workdir, "del-copy")
+            subprocess.run(["cp", "-a", "--sparse=always", tcache, cache], check=True)
+            subprocess.run(["sync"])
             if who == "ours":
-                jf = os.path.join(d, "summary.json")
+                jf = os.path.join(workdir, "del-summary.json")
                 with open(jf, "w") as f:
                     wall, rss, rc = run_child([sys.executable, OURS, "--cache-dir", cache, "-d", "-y", "--grace", "0",
                                                "--json", "--no-progress"], stdout=f, env=env)
@@ -108,28 +145,22 @@ def delete_comparison(workdir, nfiles, seed, repeat):
                 out["ours"].append(wall)
                 out["ours_delete_phase"].append(s["timings"].get("delete_seconds", 0.0))
                 out["files"] = s["removed"]["files"]
+                if s["removed"]["files"] != len(paths):
+                    raise SystemExit("benchmark: ours removed %d files, the dry run listed %d"
+                                     % (s["removed"]["files"], len(paths)))
             else:
-                # the same file set, listed by a dry run (not timed)
-                r = subprocess.run([sys.executable, OURS, "--cache-dir", cache, "-d", "-n", "--grace", "0",
-                                    "--json", "-D", "--no-progress"], capture_output=True, text=True, env=env)
-                paths = json.loads(r.stdout)["removed_paths"]
-                lst = os.path.join(d, "list0")
-                with open(lst, "wb") as f:
-                    f.write(b"\0".join(p.encode() for p in paths) + b"\0")
                 with open(lst, "rb") as f:
                     wall, rss, rc = _xargs_in(cache, f)
                 out["xargs rm"].append(wall)
-            shutil.rmtree(d)
+            shutil.rmtree(cache)
+    shutil.rmtree(template)
     res = {k: (statistics.median(v) if isinstance(v, list) and v else v) for k, v in out.items()}
     res["runs"] = {k: v for k, v in out.items() if isinstance(v, list)}
     return res
 
 
 def _xargs_in(cwd, f):
-    t0 = time.monotonic()
-    p = subprocess.Popen(["xargs", "-0", "rm", "-f"], stdin=f, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    return time.monotonic() - t0, ru.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return run_child(["xargs", "-0", "rm", "-f"], stdin=f, cwd=cwd)
 
 
 def ratio(a, b):

@@ -251,3 +251,11 @@ def test_every_oe_core_option_exists():
     opts = {o for a in build_parser()._actions for o in a.option_strings}
     assert {"--cache-dir", "-d", "--remove-duplicated", "--remove-orphans", "--stamps-dir", "-j", "--jobs",
             "-n", "--dry-run", "-y", "--yes", "-v", "--verbose", "-D", "--debug"} <= opts
+
+
+def test_hashserv_keep_file_lists_the_objects_left(dup_cache, tmp_path):
+    out = tmp_path / "keep.txt"
+    dup_cache.add("bash", task="compile", unihash=H("siginfo-only"), archive=False)
+    r = cli(dup_cache, "-d", "-y", "--hashserv-keep-file", str(out))
+    assert r.returncode == 0, r.stderr
+    assert out.read_text() == "unihash %s\n" % H("new")

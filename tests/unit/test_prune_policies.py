@@ -456,3 +456,14 @@ def test_several_recipes_in_one_pass(cache):
     run(cache, recipe=[RecipePolicy("zlib", frozenset([H("zlibcur")])),
                        RecipePolicy("bash", frozenset([H("bashcur")]))])
     assert cache.files() == set(sum(keep, []) + untouched)
+    assert set(sum(gone, [])).isdisjoint(cache.files())
+
+
+def test_protect_only_roots_that_match_nothing_are_flagged(cache, stamps):
+    cache.add("zlib", age_days=5)
+    keep = cache.add("zlib", age_days=1)
+    stamp(stamps, "other", "compile", H("unrelated"))
+    s = run(cache, duplicates=True, roots=[str(stamps)])      # roots only protect here: no refusal
+    assert cache.files() == set(keep)
+    assert s.roots["matched_units"] == 0
+    assert "roots reference none" in s.format_human()

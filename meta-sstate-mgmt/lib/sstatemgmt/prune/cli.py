@@ -42,24 +42,21 @@ def parse_size(text):
     return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
 
 
-def _nonneg_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("invalid number %r" % text)
-    if v < 0:
-        raise argparse.ArgumentTypeError("must not be negative: %r" % text)
-    return v
+def _number(kind, minimum, what):
+    """argparse type: a ``kind`` (int or float) of at least ``minimum``."""
+    def parse(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("invalid %s %r" % (what, text))
+        if v < minimum:
+            raise argparse.ArgumentTypeError("must be at least %s: %r" % (minimum, text))
+        return v
+    return parse
 
 
-def _positive_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("invalid integer %r" % text)
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be at least 1: %r" % text)
-    return v
+_nonneg_float = _number(float, 0, "number")
+_positive_int = _number(int, 1, "integer")
 
 
 def build_parser():
@@ -125,11 +122,15 @@ def build_parser():
                    help="wait for another pruner's lock (for ever, or SECONDS) instead of failing")
     s.add_argument("--json", action="store_true",
                    help="print the JSON summary on stdout (human output goes to stderr)")
+    s.add_argument("--hashserv-keep-file", metavar="FILE",
+                   help="write 'unihash <hash>' for every object left in the cache, the input of "
+                   "'bitbake-hashclient gc-mark-stream MARK' (then 'gc-sweep MARK')")
     s.add_argument("--detailed-exit-codes", action="store_true",
                    help="exit 5 when something was (or with -n would be) removed, 0 when nothing")
     s.add_argument("--no-progress", action="store_true", help="no progress display on a terminal")
-    s.add_argument("--scan-processes", type=int, default=None, metavar="N",
-                   help="scan with N forked processes (default: the number of CPUs, 0 = threads only)")
+    s.add_argument("--scan-processes", type=int, default=0, metavar="N",
+                   help="scan with N forked processes instead of threads: faster on idle multi-core "
+                   "machines with local disks (default: 0, threads)")
     return p
 
 
@@ -170,11 +171,7 @@ def options_from_args(args):
                               same_slot=bool(roots or keep_hashes))
     elif args.task or args.arch:
         raise UsageError("--task and --arch only go with --recipe")
-    if args.scan_processes is None:
-        procs = os.cpu_count() or 1
-        procs = procs if procs > 1 else 0
-    else:
-        procs = args.scan_processes
+    procs = args.scan_processes
     return Options(
         duplicates=args.remove_duplicated, keep=args.keep, roots=roots, keep_hashes=frozenset(keep_hashes),
         remove_unreferenced=True if args.remove_unreferenced else None, use_sigdata=args.use_sigdata,
@@ -238,7 +235,7 @@ def main(argv=None):
     def confirm(summary):
         if progress:
             progress.clear()
-        _report(summary, args, say, planned=True)
+        _report(summary, args, say, planned=True, brief=args.yes)
         if args.yes:
             return True
         if not sys.stdin or not sys.stdin.isatty():
@@ -295,6 +292,13 @@ def main(argv=None):
         say(summary.format_human(args.verbose))
     if args.debug >= 2:
         say("timings: %s" % summary.timings)
+    if args.hashserv_keep_file:
+        try:
+            with open(args.hashserv_keep_file, "w") as f:
+                f.writelines("unihash %s\n" % h for h in sorted(summary.kept_unihashes))
+        except OSError as e:
+            return fail("cannot write --hashserv-keep-file %s: %s" % (args.hashserv_keep_file, e.strerror),
+                        EXIT_ERROR)
     if args.json:
         print(summary.to_json(paths=args.debug >= 1), flush=True)
     if summary.aborted:
@@ -306,7 +310,7 @@ def main(argv=None):
     return EXIT_OK
 
 
-def _report(summary, args, say, planned):
+def _report(summary, args, say, planned, brief=False):
     if args.debug >= 1:
         for rel in summary.removed_paths:
             say(os.path.join(summary.cache_dir, rel))
@@ -319,4 +323,20 @@ def _report(summary, args, say, planned):
             % (summary.roots["hashes"], summary.roots["matched_units"]))
     # the line OE-Core's script prints, for scripts that grep it
     say("%d out of %d files will be removed!" % (summary.removed["files"], summary.scan.get("files", 0)))
-    say(summary.format_human(args.verbose, planned=planned))
+    if not brief:                        # with -y the summary after deleting says it all
+        say(summary.format_human(args.verbose, planned=planned))
+
+
+def run():
+    """Program entry point: ``main()``, then exit without tearing down the heap.
+
+    Freeing a million small objects one by one at interpreter exit costs
+    about a second on a big cache and serves no purpose in a process that
+    ends: output is flushed, the lock is released and every file closed.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)

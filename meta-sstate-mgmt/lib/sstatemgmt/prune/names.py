@@ -14,6 +14,7 @@ Everything in this module is pure string work: no I/O, no BitBake.
 """
 
 import re
+from collections import namedtuple
 
 # Kinds of names (a path's kind is decided by its name, then refined by the
 # presence of the archive: see engine.build_units).
@@ -25,10 +26,10 @@ SELF = "self"                # our own lock file
 
 OBJECT_EXTS = (".tar.zst", ".tgz", ".tar.gz")
 COMPANION_SUFFIXES = (".siginfo", ".sig", ".done")
-# Deletion order inside a unit: the archive first (a half-deleted unit is then
-# an orphan companion, which the orphans policy cleans, never an archive that
-# fails signature verification), the signature next, the siginfo last.
-MEMBER_ORDER = {"": 0, ".sig": 1, ".done": 2, ".siginfo": 3}
+# Deletion order inside a unit is the suffixes' sort order: the archive ("")
+# first (a half-deleted unit is then an orphan companion, which the orphans
+# policy cleans, never an archive that fails signature verification), then
+# ".done", ".sig", and the siginfo last.
 
 LOCK_NAME = ".sstate-cache-management.lock"
 
@@ -40,8 +41,11 @@ _TEMP_NAME_SUFFIXES = (".lock", ".tmp", ".temp", ".part", ".partial", "~")
 _TEMP_NAME_PREFIXES = ("sigtask.", "tmp", ".tmp", "wget-")
 
 
-class Info(tuple):
-    """Parsed fields of an sstate name (a tuple, so cheap and hashable).
+_InfoBase = namedtuple("Info", "native pn target pv pr pkgarch version unihash task ext legacy", defaults=(False,))
+
+
+class Info(_InfoBase):
+    """Parsed fields of an sstate name (a named tuple: cheap and hashable).
 
     ``native`` is the host directory the entry lives under (``"debian-12"``,
     ``"universal"``; ``""`` for target and allarch objects).  ``legacy`` is
@@ -51,73 +55,23 @@ class Info(tuple):
     """
 
     __slots__ = ()
-    _fields = ("native", "pn", "target", "pv", "pr", "pkgarch", "version", "unihash", "task", "ext", "legacy")
-
-    def __new__(cls, native, pn, target, pv, pr, pkgarch, version, unihash, task, ext, legacy=False):
-        return tuple.__new__(cls, (native, pn, target, pv, pr, pkgarch, version, unihash, task, ext, legacy))
-
-    def __reduce__(self):
-        return Info, tuple(self)
-
-    native = property(lambda self: self[0])
-    pn = property(lambda self: self[1])
-    target = property(lambda self: self[2])
-    pv = property(lambda self: self[3])
-    pr = property(lambda self: self[4])
-    pkgarch = property(lambda self: self[5])
-    version = property(lambda self: self[6])
-    unihash = property(lambda self: self[7])
-    task = property(lambda self: self[8])
-    ext = property(lambda self: self[9])
-    legacy = property(lambda self: self[10])
 
     @classmethod
     def make(cls, spec, unihash, task):
-        native, pn, target, pv, pr, pkgarch, version, ext, legacy = spec
-        return cls(native, pn, target, pv, pr, pkgarch, version, unihash, task, ext, legacy)
+        return cls._make(spec[:7] + (unihash, task) + spec[7:])
 
     def asdict(self):
-        return dict(zip(self._fields, self))
-
-    def __repr__(self):
-        return "Info(%s)" % ", ".join("%s=%r" % kv for kv in zip(self._fields, self))
+        return self._asdict()
 
 
-class Spec(tuple):
-    """The fields shared by every task of one recipe generation (cached, shared)."""
+# The fields shared by every task of one recipe generation (cached, shared).
+Spec = namedtuple("Spec", "native pn target pv pr pkgarch version ext legacy", defaults=(False,))
 
-    __slots__ = ()
-    _fields = ("native", "pn", "target", "pv", "pr", "pkgarch", "version", "ext", "legacy")
-
-    def __new__(cls, native, pn, target, pv, pr, pkgarch, version, ext, legacy=False):
-        return tuple.__new__(cls, (native, pn, target, pv, pr, pkgarch, version, ext, legacy))
-
-    def __reduce__(self):
-        return Spec, tuple(self)
-
-
-class Parsed(tuple):
-    """Result of :func:`classify`: (kind, stem, suffix, info, reason).
-
-    ``stem`` is the archive name (``sstate:...tar.zst``) shared by an object
-    and its companions; ``suffix`` is ``""`` for the archive or one of
-    COMPANION_SUFFIXES.  ``info`` is an :class:`Info` for objects and
-    companions, None otherwise; ``reason`` explains UNKNOWN names.
-    """
-
-    __slots__ = ()
-
-    def __new__(cls, kind, stem=None, suffix="", info=None, reason=None):
-        return tuple.__new__(cls, (kind, stem, suffix, info, reason))
-
-    def __reduce__(self):
-        return Parsed, tuple(self)
-
-    kind = property(lambda self: self[0])
-    stem = property(lambda self: self[1])
-    suffix = property(lambda self: self[2])
-    info = property(lambda self: self[3])
-    reason = property(lambda self: self[4])
+# Result of classify(): ``stem`` is the archive name (``sstate:...tar.zst``)
+# shared by an object and its companions; ``suffix`` is "" for the archive or
+# one of COMPANION_SUFFIXES; ``info`` is an Info for objects and companions,
+# None otherwise; ``reason`` explains UNKNOWN names.
+Parsed = namedtuple("Parsed", "kind stem suffix info reason", defaults=(None, "", None, None))
 
 
 _intern = {}

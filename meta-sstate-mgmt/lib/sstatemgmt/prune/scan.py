@@ -20,6 +20,7 @@ path and the scan goes on.
 
 import os
 import threading
+from operator import itemgetter
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -90,7 +91,8 @@ class Unit:
         return (self.reldir + "/" + self.stem if self.reldir else self.stem) + suffix
 
     def ordered_members(self):
-        return sorted(self.members, key=lambda m: names.MEMBER_ORDER[m[0]])
+        """Members in deletion order: the archive ("") first, the .siginfo last."""
+        return sorted(self.members, key=itemgetter(0)) if len(self.members) > 1 else self.members
 
     def __repr__(self):
         return "Unit(%r, %s)" % (self.relpath(), [m[0] for m in self.members])
@@ -254,21 +256,28 @@ def _native_of(reldir):
     return None
 
 
+def _enter(w, relpath, opener):
+    """Open a directory with ``opener()``; on failure record why and return None."""
+    try:
+        return opener()
+    except FileNotFoundError:
+        return None                              # removed meanwhile
+    except OSError as e:                         # EACCES, or ELOOP/ENOTDIR: now a symlink
+        w.errors.append((relpath, e.strerror or str(e)))
+        return None
+
+
 def _walk_dir(fd, reldir, native, w, counter):
-    subdirs = []
-    _scan_one(fd, reldir, native, w, subdirs, counter)
-    for sub, subnative in subdirs:
-        try:
-            cfd = open_dir_at(fd, sub.rpartition("/")[2])
-        except FileNotFoundError:
-            continue                             # removed meanwhile
-        except OSError as e:                     # EACCES, or ELOOP/ENOTDIR: now a symlink
-            w.errors.append((sub, e.strerror or str(e)))
-            continue
-        try:
-            _walk_dir(cfd, sub, subnative, w, counter)
-        finally:
-            os.close(cfd)
+    """Scan the open directory ``fd`` and everything below it; closes ``fd``."""
+    try:
+        subdirs = []
+        _scan_one(fd, reldir, native, w, subdirs, counter)
+        for sub, subnative in subdirs:
+            cfd = _enter(w, sub, lambda: open_dir_at(fd, sub.rpartition("/")[2]))
+            if cfd is not None:
+                _walk_dir(cfd, sub, subnative, w, counter)
+    finally:
+        os.close(fd)
 
 
 def _walk(rootfd, tops, counter=None):
@@ -277,17 +286,9 @@ def _walk(rootfd, tops, counter=None):
         counter = [0, 0]
     w = ScanResult()
     for reldir, native in tops:
-        try:
-            fd = open_reldir(rootfd, reldir)
-        except FileNotFoundError:
-            continue
-        except OSError as e:
-            w.errors.append((reldir, e.strerror or str(e)))
-            continue
-        try:
+        fd = _enter(w, reldir, lambda: open_reldir(rootfd, reldir))
+        if fd is not None:
             _walk_dir(fd, reldir, native, w, counter)
-        finally:
-            os.close(fd)
     return w
 
 
@@ -335,15 +336,12 @@ def _scan(rootfd, res, counter, t0, jobs, progress, processes):
         if len(d) == 2:
             tasks.append((d, ""))
             continue
-        try:
-            fd = open_reldir(rootfd, d)
-        except OSError as e:
-            res.errors.append((d, e.strerror or str(e)))
-            continue
-        try:
-            _scan_one(fd, d, None, res, tasks, counter)
-        finally:
-            os.close(fd)
+        fd = _enter(res, d, lambda: open_reldir(rootfd, d))
+        if fd is not None:
+            try:
+                _scan_one(fd, d, None, res, tasks, counter)
+            finally:
+                os.close(fd)
     stop = threading.Event()
     monitor = None
 

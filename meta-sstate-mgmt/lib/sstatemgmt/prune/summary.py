@@ -102,6 +102,8 @@ class Summary:
             % (verb, self.removed["files"], fmt_bytes(self.removed["bytes"]),
                self.kept["files"], fmt_bytes(self.kept["bytes"])),
         ]
+        if self.roots and not self.roots.get("matched_units"):
+            lines.append("warning: the roots reference none of the entries of this cache: nothing is protected")
         for name, v in self.by_policy.items():
             lines.append("  %-13s %s %d files (%s)" % (name + ":", verb, v["files"], fmt_bytes(v["bytes"])))
         for name, v in self.protected.items():
