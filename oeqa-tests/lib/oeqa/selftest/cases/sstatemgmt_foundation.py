@@ -8,7 +8,6 @@
 import glob
 import os
 import shutil
-import tempfile
 
 from oeqa.core.decorator import OETestTag
 from oeqa.selftest.case import OESelftestTestCase
@@ -22,7 +21,11 @@ class SstateMgmtFoundation(OESelftestTestCase):
 
     def setUp(self):
         super().setUp()
-        self.sstate_dir = tempfile.mkdtemp(prefix="sstmgmt-sstate-", dir=self.builddir)
+        # One SSTATE_DIR per class, emptied for each test: SSTATE_DIR is part of the
+        # configuration hash, so a new path per test would reparse OE-Core each time.
+        self.sstate_dir = os.path.join(self.builddir, "sstmgmt-sstate-sstate")
+        shutil.rmtree(self.sstate_dir, ignore_errors=True)
+        os.makedirs(self.sstate_dir)
         self.track_for_cleanup(self.sstate_dir)
         self.write_config('SSTATE_DIR = "%s"\nBB_NO_NETWORK = "1"\n' % self.sstate_dir)
 
