@@ -99,3 +99,14 @@ def test_bitbake_result_classifies_setscene_and_real_tasks():
     assert res.setscene == {"a:do_populate_sysroot"}
     assert res.failed == {"b:do_package"}
     assert res.ran_for("a") == ["do_compile"] and res.setscene_for("b") == []
+
+
+def test_entry_points_are_executable_in_git():
+    """README's commands run as ./scripts/...: a script committed without +x breaks a new user's first step."""
+    root = os.path.dirname(sources.KAS_DIR)
+    out = subprocess.run(["git", "ls-files", "-s", "scripts", ".ci"], cwd=root, stdout=subprocess.PIPE,
+                         universal_newlines=True, check=True).stdout
+    entries = [line.split() for line in out.splitlines()]
+    top = [(mode, path) for mode, _, _, path in entries if path.count("/") == 1]
+    assert top, out
+    assert [p for mode, p in top if mode != "100755"] == []
