@@ -152,8 +152,8 @@ def delete_comparison(workdir, nfiles, seed, repeat):
                 with open(lst, "rb") as f:
                     wall, rss, rc = _xargs_in(cache, f)
                 out["xargs rm"].append(wall)
-            shutil.rmtree(cache)
-    shutil.rmtree(template)
+            rmtree(cache)
+    rmtree(template)
     res = {k: (statistics.median(v) if isinstance(v, list) and v else v) for k, v in out.items()}
     res["runs"] = {k: v for k, v in out.items() if isinstance(v, list)}
     return res
@@ -161,6 +161,11 @@ def delete_comparison(workdir, nfiles, seed, repeat):
 
 def _xargs_in(cwd, f):
     return run_child(["xargs", "-0", "rm", "-f"], stdin=f, cwd=cwd)
+
+
+def rmtree(path):
+    """``rm -rf``: much faster than shutil.rmtree on a million files."""
+    subprocess.run(["rm", "-rf", "--one-file-system", path])
 
 
 def ratio(a, b):
@@ -180,7 +185,7 @@ def report(files, med, dele, facts, cmdline):
     def add(label, value, target, ok):
         L.append("| %s | %.2f | %s %s |" % (label, value, target, "met" if ok else "NOT met"))
         checks.append(ok)
-    add("find / ours scan (ours ≤ 2x find)", ratio(med["ours scan"]["wall"], med["find"]["wall"]), "≤ 2.0",
+    add("ours scan / find", ratio(med["ours scan"]["wall"], med["find"]["wall"]), "≤ 2.0",
         ratio(med["ours scan"]["wall"], med["find"]["wall"]) <= 2.0)
     if "oe -d -n" in med:
         r = ratio(med["oe -d -n"]["wall"], med["ours -d -n"]["wall"])
@@ -249,7 +254,7 @@ def main(argv=None):
         return 0
     finally:
         if made and not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+            rmtree(workdir)
 
 
 if __name__ == "__main__":

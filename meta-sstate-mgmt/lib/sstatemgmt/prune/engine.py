@@ -78,7 +78,7 @@ import gc
 import os
 import time
 from operator import attrgetter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import FrozenSet, Iterable, Optional, Sequence
 
 from . import delete as deletemod
@@ -373,7 +373,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
     bad parameters, a bad cache dir, refused roots or a busy lock; problems
     with single files are recorded in ``summary.errors`` instead.
     """
-    opts = options if options is not None else Options()
+    opts = replace(options) if options is not None else Options()      # never mutate the caller's
     for k, v in kwargs.items():
         if not hasattr(opts, k):
             raise UsageError("unknown prune parameter %r" % k)
