@@ -24,8 +24,14 @@ class SStateMgmtCDependsTests(OESelftestTestCase):
         # A private SSTATE_DIR, so that earlier builds of the fixtures cannot
         # satisfy the rebuild cases.
         self.write_config('INHERIT += "compatible-depends"\n'
-                          'SSTATE_DIR = "${TOPDIR}/sstate-cdepends-selftest"\n'
-                          'SSTMGMT_CDEP_VARIANT = "%s"\n' % variant)
+                          'SSTATE_DIR = "${TOPDIR}/sstate-cdepends-selftest"\n')
+        # The change is selected through the include that only the fixtures
+        # read (sstmgmt-cdep.inc): switching it reparses them, not OE-Core.
+        path = os.path.join(os.environ["BUILDDIR"], "conf", "sstmgmt-cdep-variant.inc")
+        if not os.path.exists(path):
+            self.addCleanup(os.unlink, path)
+        with open(path, "w") as f:
+            f.write('SSTMGMT_CDEP_VARIANT ?= "%s"\n' % variant)
 
     def tasks(self, output, pn):
         """(ran, restored): task names of pn that succeeded for real / from sstate."""
