@@ -25,12 +25,23 @@ def qa_build(request):
     return make
 
 
-def test_oe_selftest_foundation(qa_build):
+def run_selftest(qa_build, module, successes):
+    """oe-selftest -r <module> in the dedicated "selftest" build dir; assert all passed."""
     build = qa_build("selftest", selftest=True)
     shutil.rmtree(build.topdir + "-st", ignore_errors=True)
-    rc, out = build.run(["oe-selftest", "-r", "sstatemgmt_foundation"], timeout=3600)
+    rc, out = build.run(["oe-selftest", "-r", module], timeout=3600)
     assert rc == 0, out[-8000:]
-    assert re.search(r"oe-selftest - OK - All required tests passed \(successes=2, skipped=0, failures=0", out), out[-4000:]
+    assert re.search(r"oe-selftest - OK - All required tests passed \(successes=%d, skipped=0, failures=0" % successes,
+                     out), out[-4000:]
+
+
+def test_oe_selftest_foundation(qa_build):
+    run_selftest(qa_build, "sstatemgmt_foundation", 2)
+
+
+def test_oe_selftest_cdepends(qa_build):
+    """The CDEPENDS reuse and rebuild cases (2), through OE-Core's own oe-selftest."""
+    run_selftest(qa_build, "sstatemgmt_cdepends", 2)
 
 
 def test_yocto_check_layer(qa_build):

@@ -14,6 +14,8 @@ from oeqa.utils.commands import bitbake
 
 LIB = "sstmgmt-cdep-lib-native"
 APP = "sstmgmt-cdep-app-native"
+TWO = "sstmgmt-cdep-two-native"
+USESONE = "sstmgmt-cdep-usesone-native"
 NEVER = "marked as completed but now needing to rerun"
 
 
@@ -71,3 +73,16 @@ class SStateMgmtCDependsTests(OESelftestTestCase):
         out = self.build(APP)
         ran, _ = self.tasks(out, APP)
         self.assertTrue({"do_cache_compatibility", "do_compile", "do_install"} <= ran, out)
+
+    def test_cdepends_unused_library_reuses_child(self):
+        # The parent ships two libraries; the child judges only the one it
+        # uses (CDEPENDS_FILES). A change confined to the other one rebuilds
+        # the parent and reuses the child.
+        self.config("base")
+        self.build(USESONE)
+        self.config("unused")
+        out = self.build(USESONE)
+        self.assertIn("do_compile", self.tasks(out, TWO)[0], out)
+        ran, restored = self.tasks(out, USESONE)
+        self.assertEqual(ran, {"do_cache_compatibility"}, out)
+        self.assertIn("do_populate_sysroot", restored)
