@@ -28,27 +28,31 @@ HANDLER_NAME = _siggen.HANDLER_NAME
 
 # -- parse time ---------------------------------------------------------------
 
-def _guard(e):
+def _guard(e, d):
     """RecipeParsed handler: CDEPENDS without the opt-in is an error, never ignored."""
-    d = e.data
     if not (d.getVar("CDEPENDS") or "").split():
         return
     if bb.data.inherits_class(CLASS, d):
         return
-    bb.fatal("%s sets CDEPENDS = \"%s\", but compatible dependencies are not enabled. "
-             "Add the line\n    %s\nto local.conf (or your distro/kas configuration), "
-             "or use DEPENDS instead of CDEPENDS." % (d.getVar("PN"), d.getVar("CDEPENDS").strip(), OPT_IN_LINE))
+    bb.fatal("%s sets CDEPENDS = \"%s\", but compatible dependencies are not enabled: add the line "
+             "'%s' to local.conf (or your distro/kas configuration), or use DEPENDS instead of CDEPENDS."
+             % (d.getVar("PN"), d.getVar("CDEPENDS").strip(), OPT_IN_LINE))
 
 
 def register_guard(d):
     """Register the CDEPENDS guard for this configuration parse; return "".
 
-    Called through an immediate expansion in conf/layer.conf, so it runs on
+    Called from conf/layer.conf as `include ${@...}` (an include of zero
+    files): BitBake expands an include's file name in the configuration
+    datastore itself, so the handler's name lands in that datastore's
+    __BBHANDLERS_MC, which every recipe datastore inherits and which
+    bb.event.fire_class_handlers requires. (An immediate `:=` expansion runs on
+    a throw-away copy: the handler was registered but never called.) It runs on
     every configuration parse, after BitBake has reset its class handlers, and
-    before the parser processes are forked (they inherit the handler). The
-    variable it is assigned to is used by no task, so no signature changes.
+    before the parser processes are forked (they inherit the handler). No
+    variable is set, so no signature changes.
     """
-    bb.event.register("sstatemgmt_cdepends_guard", _guard, ["bb.event.RecipeParsed"])
+    bb.event.register("sstatemgmt_cdepends_guard", _guard, ["bb.event.RecipeParsed"], data=d)
     return ""
 
 

@@ -42,6 +42,9 @@ class SignatureGeneratorOECDependsEquivHash(oe.sstatesig.SignatureGeneratorOEEqu
     def tasks_resolved(self, virtmap, virtpnmap, dataCache):
         super().tasks_resolved(virtmap, virtpnmap, dataCache)
         self.cdepends_virtpnmap.update(virtpnmap)
+        # A memory-resident server keeps this object across builds while
+        # recipes are reparsed: derive the parents afresh for each runqueue.
+        self.cdepends_cache = {}
 
     def cdepends_parents(self, fn, dataCaches):
         """PNs (and the names they were given by) of fn's CDEPENDS parents; empty for most recipes."""

@@ -14,6 +14,8 @@ from oeqa.utils.commands import bitbake
 
 LIB = "sstmgmt-cdep-lib-native"
 APP = "sstmgmt-cdep-app-native"
+TWO = "sstmgmt-cdep-two-native"
+USESONE = "sstmgmt-cdep-usesone-native"
 NEVER = "marked as completed but now needing to rerun"
 
 
@@ -24,8 +26,14 @@ class SStateMgmtCDependsTests(OESelftestTestCase):
         # A private SSTATE_DIR, so that earlier builds of the fixtures cannot
         # satisfy the rebuild cases.
         self.write_config('INHERIT += "compatible-depends"\n'
-                          'SSTATE_DIR = "${TOPDIR}/sstate-cdepends-selftest"\n'
-                          'SSTMGMT_CDEP_VARIANT = "%s"\n' % variant)
+                          'SSTATE_DIR = "${TOPDIR}/sstate-cdepends-selftest"\n')
+        # The change is selected through the include that only the fixtures
+        # read (sstmgmt-cdep.inc): switching it reparses them, not OE-Core.
+        path = os.path.join(os.environ["BUILDDIR"], "conf", "sstmgmt-cdep-variant.inc")
+        if not os.path.exists(path):
+            self.addCleanup(os.unlink, path)
+        with open(path, "w") as f:
+            f.write('SSTMGMT_CDEP_VARIANT ?= "%s"\n' % variant)
 
     def tasks(self, output, pn):
         """(ran, restored): task names of pn that succeeded for real / from sstate."""
@@ -65,3 +73,16 @@ class SStateMgmtCDependsTests(OESelftestTestCase):
         out = self.build(APP)
         ran, _ = self.tasks(out, APP)
         self.assertTrue({"do_cache_compatibility", "do_compile", "do_install"} <= ran, out)
+
+    def test_cdepends_unused_library_reuses_child(self):
+        # The parent ships two libraries; the child judges only the one it
+        # uses (CDEPENDS_FILES). A change confined to the other one rebuilds
+        # the parent and reuses the child.
+        self.config("base")
+        self.build(USESONE)
+        self.config("unused")
+        out = self.build(USESONE)
+        self.assertIn("do_compile", self.tasks(out, TWO)[0], out)
+        ran, restored = self.tasks(out, USESONE)
+        self.assertEqual(ran, {"do_cache_compatibility"}, out)
+        self.assertIn("do_populate_sysroot", restored)
