@@ -56,15 +56,15 @@ def pytest_collection_modifyitems(config, items):
     reason = _integration_unavailable(config)
     if reason:
         _state["skip_reason"] = reason
-        line = "INTEGRATION TIER SKIPPED (%d tests): %s" % (len(integration), reason)
-        sys.stderr.write("\n" + "!" * 8 + " " + line + "\n")
+        _state["skipped"] = len(integration)
         for item in integration:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _state["skip_reason"]:
-        terminalreporter.write_sep("!", "INTEGRATION TIER SKIPPED: %s" % _state["skip_reason"], red=True, bold=True)
+        terminalreporter.write_sep("!", "INTEGRATION TIER SKIPPED (%d tests): %s" % (_state["skipped"], _state["skip_reason"]),
+                                   red=True, bold=True)
         return
     stats = terminalreporter.stats
     ran = {}
