@@ -8,9 +8,6 @@
 import glob
 import os
 import re
-import shutil
-import subprocess
-import time
 
 import pytest
 
@@ -164,40 +161,10 @@ def test_signatures(build):
 
 @pytest.fixture
 def hashserv(build):
-    """A bitbake-hashserv on a unix socket (no TCP port), shared by two build directories.
-
-    Started as the build user in its own session; stopped (terminate, then
-    kill) whatever happens to the test, also when it fails to start."""
-    root = os.path.join(os.path.dirname(build.topdir), "shared-hashserv")
-    shutil.rmtree(root, ignore_errors=True)
-    os.makedirs(root)
-    if os.geteuid() == 0:
-        os.chown(root, build.uid, build.gid)
-    sock = os.path.join(root, "hashserv.sock")
-    logpath = os.path.join(root, "hashserv.log")
-    kwargs = dict(user=build.uid, group=build.gid, extra_groups=[]) if os.geteuid() == 0 else {}
-    with open(logpath, "w") as log:
-        proc = subprocess.Popen([os.path.join(build.bitbake_dir, "bin", "bitbake-hashserv"),
-                                 "--bind", "unix://" + sock, "--database", os.path.join(root, "hashserv.db")],
-                                cwd=root, env=build.env(), stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
-    try:
-        deadline = time.monotonic() + 30
-        while not os.path.exists(sock) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if not os.path.exists(sock):
-            with open(logpath) as f:
-                pytest.fail("bitbake-hashserv did not create %s (exit %s):\n%s" % (sock, proc.poll(), f.read()[-4000:]))
-        yield "unix://" + sock
-        assert proc.poll() is None, "bitbake-hashserv died during the test; see %s" % logpath
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=20)
+    """A bitbake-hashserv on a unix socket (no TCP port), shared by two build directories."""
+    with buildenv.HashServer(build, os.path.join(os.path.dirname(build.topdir), "shared-hashserv")) as server:
+        yield server.addr
+        assert server.alive(), "bitbake-hashserv died during the test; see %s" % server.log
 
 
 def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv):

@@ -13,7 +13,6 @@
 # layer's "sstatemgmt-taskrecorder" class: an event handler that appends one
 # JSON line per task event to ${SSTMGMT_TASKLOG}. No console output is scraped.
 
-import grp
 import json
 import os
 import pwd
@@ -347,7 +346,9 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
 class HashServer:
     """A real bitbake-hashserv run by the build user, on a unix socket (no network), as a context manager.
 
-    ``addr`` is the BB_HASHSERVE value for builds that share it; ``db`` its sqlite database.
+    ``addr`` is the BB_HASHSERVE value for builds that share it; ``db`` its sqlite
+    database; ``log`` its output. It runs in its own session and is stopped
+    (terminate, then kill) whatever happens, also when it fails to start.
     """
 
     def __init__(self, build, root):
@@ -355,8 +356,12 @@ class HashServer:
         self.root = root
         self.sock = os.path.join(root, "hashserv.sock")
         self.db = os.path.join(root, "hashserv.db")
+        self.log = os.path.join(root, "hashserv.log")
         self.addr = "unix://" + self.sock
         self.proc = None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
 
     def __enter__(self):
         shutil.rmtree(self.root, ignore_errors=True)
@@ -365,24 +370,27 @@ class HashServer:
         if os.geteuid() == 0:
             os.chown(self.root, self.build.uid, self.build.gid)
             kwargs = dict(user=self.build.uid, group=self.build.gid, extra_groups=[])
-        self.proc = subprocess.Popen([os.path.join(self.build.bitbake_dir, "bin", "bitbake-hashserv"),
-                                      "--bind", self.addr, "--database", self.db],
-                                     env=self.build.env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, **kwargs)
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen([os.path.join(self.build.bitbake_dir, "bin", "bitbake-hashserv"),
+                                          "--bind", self.addr, "--database", self.db],
+                                         cwd=self.root, env=self.build.env(), stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
         deadline = time.monotonic() + 30
-        while not os.path.exists(self.sock):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.__exit__(None, None, None)
-                raise BuildEnvError("bitbake-hashserv did not start on %s" % self.addr)
+        while not os.path.exists(self.sock) and self.alive() and time.monotonic() < deadline:
             time.sleep(0.1)
+        if not os.path.exists(self.sock):
+            self.__exit__(None, None, None)
+            with open(self.log) as f:
+                raise BuildEnvError("bitbake-hashserv did not create %s (exit %s):\n%s"
+                                    % (self.sock, self.proc.poll(), f.read()[-4000:]))
         return self
 
     def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
+        if self.alive():
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait()
+                self.proc.wait(timeout=20)
         return False
