@@ -149,6 +149,21 @@ def test_bitbake_sstate_prune_recipe(clean_build):
     assert_fresh_tmpdir_restores_everything(build, HELLO, OTHER)
 
 
+def test_bitbake_sstate_prune_several_targets_one_pass(clean_build):
+    """Issue 6: several targets (as world or an image would give) are pruned in one pass over the cache."""
+    build = clean_build
+    stale, current = three_generations(build)
+    other_before = files(build, OTHER)
+    res = build.bitbake("-c", "sstate_prune", HELLO, OTHER)
+    assert res.ran == {HELLO + ":do_sstate_prune", OTHER + ":do_sstate_prune"}, res.ran
+    scans = re.findall(r"^sstate_prune \(2 recipes\): scanned \d+ files", res.output, re.M)
+    assert len(scans) == 1, res.output[-3000:]
+    after = files(build)
+    assert stale not in after and current in after
+    assert files(build, OTHER) == other_before  # its only generation is current
+    assert_fresh_tmpdir_restores_everything(build, HELLO, OTHER)
+
+
 def test_whole_cache_prune_keeps_two_build_dirs(clean_build):
     """Issue 6: bitbake sstate-prune with another build dir as a root keeps both builds' objects."""
     first = clean_build
