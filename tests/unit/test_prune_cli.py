@@ -214,7 +214,7 @@ def test_new_policy_options(cache):
     assert r.returncode == 0 and cache.files() == set(mid + new)
     r = cli(cache, "--max-size", "1K", "-y", "--json")
     assert r.returncode == 0 and cache.files() == set(new)
-    assert json.loads(r.stdout)["size_budget"]["reached"] is False or cache.bytes() <= 1024
+    assert json.loads(r.stdout)["size_budget"]["reached"] is True and cache.bytes() == 1010
     assert set(old).isdisjoint(cache.files())
 
 
@@ -259,3 +259,27 @@ def test_hashserv_keep_file_lists_the_objects_left(dup_cache, tmp_path):
     r = cli(dup_cache, "-d", "-y", "--hashserv-keep-file", str(out))
     assert r.returncode == 0, r.stderr
     assert out.read_text() == "unihash %s\n" % H("new")
+
+
+def test_keep_hashes_file_and_keep_hash(cache, tmp_path):
+    a = cache.add("a", unihash=H("a"), age_days=50)
+    b = cache.add("b", unihash=H("b"), age_days=50)
+    cache.add("c", unihash=H("c"), age_days=50)
+    f = tmp_path / "keep.txt"
+    f.write_text("# current hashes\n%s\n" % H("a"))
+    r = cli(cache, "--older-than", "30", "--keep-hashes-file", str(f), "--keep-hash", H("b"), "-y")
+    assert r.returncode == 0, r.stderr
+    assert cache.files() == set(a + b)
+    r = cli(cache, "--older-than", "30", "--keep-hashes-file", str(tmp_path / "missing"), "-y")
+    assert r.returncode == 2 and "cannot read --keep-hashes-file" in r.stderr
+
+
+def test_lock_wait_option_waits(dup_cache):
+    import fcntl
+    import threading
+    fd = os.open(os.path.join(dup_cache.root, ".sstate-cache-management.lock"), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    threading.Timer(1.0, os.close, [fd]).start()
+    r = cli(dup_cache, "-d", "-y", "--lock-wait", "20")
+    assert r.returncode == 0, r.stderr
+    assert dup_cache.files() == set(dup_cache.new)
