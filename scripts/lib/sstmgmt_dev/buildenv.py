@@ -259,7 +259,7 @@ class Build:
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                              errors="replace", timeout=timeout, **kwargs)
         if check and res.returncode != 0:
-            raise AssertionError("%s failed with exit %d:\n%s" % (" ".join(argv), res.returncode, res.output[-8000:] if hasattr(res, "output") else res.stdout[-8000:]))
+            raise AssertionError("%s failed with exit %d:\n%s" % (" ".join(argv), res.returncode, res.stdout[-8000:]))
         return res.returncode, res.stdout
 
     def bitbake(self, *args, check=True, timeout=3600):
