@@ -40,6 +40,9 @@ class SstateMgmtPrune(OESelftestTestCase):
                                 recursive=True))
 
     def _two_generations(self):
+        # Other modules may have built the fixture in this TMPDIR already: drop its
+        # stamps so that each generation is built into this class's empty SSTATE_DIR.
+        bitbake("-c clean %s" % FIXTURE)
         self._greeting("hello")
         bitbake(FIXTURE)
         old = self._objects()
