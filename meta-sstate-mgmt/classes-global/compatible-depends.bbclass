@@ -59,3 +59,10 @@ python cdepends_keep_report() {
 python () {
     sstatemgmt.cdepends.setup(d)
 }
+
+# BitBake's "Nothing PROVIDES" error does not know the name came from CDEPENDS.
+addhandler cdepends_explain_no_provider
+cdepends_explain_no_provider[eventmask] = "bb.event.NoProvider"
+python cdepends_explain_no_provider() {
+    sstatemgmt.cdepends.explain_no_provider(e, d)
+}

@@ -193,7 +193,7 @@ def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv
     ('SSTMGMT_CDEP_PLAIN = "0"', ["-p"], 'INHERIT += "compatible-depends"'),
     (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "nosuch"' % APP, ["-p"], "Set CDEPENDS_CHECKER"),
     (ENABLE + '\nBB_SIGNATURE_HANDLER:forcevariable = "OEEquivHash"', ["-p"], "BB_SIGNATURE_HANDLER is \"OEEquivHash\""),
-    (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib-native"' % APP, ["-n", APP], "Nothing PROVIDES 'no-such-lib-native'"),
+    (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % APP, ["-n", APP], "Nothing PROVIDES 'no-such-lib-native'"),
     (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "abi-compliance-checker"' % APP, [APP], "add it to HOSTTOOLS_NONFATAL"),
 ], ids=["opt-in-missing", "unknown-checker", "foreign-handler", "unknown-parent", "missing-tool"])
 def test_bad_input_gives_one_clear_error(build, config, args, expected):
@@ -210,3 +210,8 @@ def test_bad_input_gives_one_clear_error(build, config, args, expected):
     assert all("ERROR: " in l.split(expected)[0] for l in naming), res.output[-4000:]
     assert len(naming) == len(set(l[l.index("ERROR: "):] for l in naming)), res.output[-4000:]
     assert "Traceback" not in res.output, res.output[-4000:]
+    if expected.startswith("Nothing PROVIDES"):
+        # BitBake's own line is amended with the variable and the fix.
+        hint = "%s lists 'no-such-lib' in CDEPENDS (mapped to 'no-such-lib-native' for its native variant)" % APP
+        assert hint in res.output, res.output[-4000:]
+        assert "correct the name in CDEPENDS" in res.output, res.output[-4000:]

@@ -9,6 +9,7 @@ import glob
 import os
 
 import bb
+import bb.cache
 import bb.event
 import bb.parse
 
@@ -54,6 +55,57 @@ def register_guard(d):
     """
     bb.event.register("sstatemgmt_cdepends_guard", _guard, ["bb.event.RecipeParsed"], data=d)
     return ""
+
+
+def explain_no_provider(e, d):
+    """bb.event.NoProvider handler: say when the missing name comes from CDEPENDS.
+
+    BitBake's own message ("Nothing PROVIDES 'x' (but app.bb DEPENDS on or
+    otherwise requires it)") cannot tell that the name was written in CDEPENDS
+    (setup() adds it to DEPENDS). On this error path only, each requiring
+    recipe is parsed once more (without its bbappends) to read its CDEPENDS,
+    and a line naming the variable and the fix is added to the event's
+    reasons before the UI prints it. Class handlers run before UI handlers
+    (bb.event.fire), so the UI receives the amended event.
+    """
+    if e.isRuntime():
+        return
+    item = e.getItem()
+    lines = []
+    for fn in getattr(e, "_dependees", None) or []:
+        found = _cdepends_naming(fn, item, d)
+        if found:
+            pn, raw = found
+            mapped = "" if raw == item else " (mapped to '%s' for its native variant)" % item
+            lines.append("%s lists '%s' in CDEPENDS%s, but no recipe provides it: correct the name in CDEPENDS "
+                         "(any recipe name, PROVIDES or virtual name works), or add the layer that provides it "
+                         "to BBLAYERS." % (pn, raw, mapped))
+    if not lines:
+        return
+    close = getattr(e, "_close_matches", None)
+    if close and not getattr(e, "_reasons", None):
+        # BitBake prints close matches only when there are no reasons; keep them.
+        lines.append("Close matches:\n  %s" % "\n  ".join(sorted(set(close))))
+    e._reasons = list(getattr(e, "_reasons", None) or []) + lines
+
+
+def _cdepends_naming(fn, item, d):
+    """(PN, name as written) if recipe fn lists item in CDEPENDS, else None. Never raises."""
+    try:
+        realfn, variant, mc = bb.cache.virtualfn2realfn(fn)
+        data = d.createCopy()
+        # What bb.cookerdata.CookerDataBuilder._parse_recipe sets, for one variant only.
+        data.setVar("__BBMULTICONFIG", mc)
+        data.setVar("__BB_RECIPE_FILE", realfn)
+        data.setVar("__ONLYFINALISE", variant or "default")
+        datastores = bb.parse.handle(realfn, data)
+        rd = datastores.get(variant or "")
+        if rd is None or item not in parent_names(rd):
+            return None
+        return rd.getVar("PN"), raw_name(rd, item)
+    except Exception as exc:  # a best-effort hint must never hide BitBake's own error
+        bb.debug(1, "CDEPENDS: could not re-read %s to explain a missing provider: %s" % (fn, exc))
+        return None
 
 
 def is_native_variant(d):
