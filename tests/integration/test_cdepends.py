@@ -119,6 +119,25 @@ def test_compatible_change_reuses_child_incompatible_rebuilds(clean_build):
     assert res.ran_for(APP) == [] and res.ran_for(LIB) == [], res
 
 
+def test_parent_named_by_virtual_provider(clean_build):
+    """CDEPENDS = "virtual/..." (mapped to -native for the native child) resolves to
+    the providing recipe, in the signatures and in the compat task."""
+    build = clean_build
+    parent = 'SSTMGMT_CDEP_PARENT:pn-%s = "virtual/sstmgmt-cdepfoo"' % APP
+    variant(build, "base", parent)
+    res = bitbake(build, APP)
+    assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
+    assert_rebuilt(res, APP)
+    assert "symbol: cdepfoo_greeting FUNC GLOBAL" in report(build, APP)
+    variant(build, "body", parent)
+    res = bitbake(build, APP)
+    assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
+    assert_reused(res, APP)
+    variant(build, "datasize", parent)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+
+
 def _sigdata(build, targets):
     """{(pn, task): sigdata path} of a fresh `bitbake -S none`."""
     build.wipe_tmpdir()
