@@ -5,8 +5,6 @@
 # scripts/lib/sstmgmt_dev/buildenv.py. Tests reset what they depend on
 # (TMPDIR, SSTATE_DIR, the hash server, the per-test config) themselves.
 
-import os
-
 import pytest
 
 from sstmgmt_dev import buildenv
@@ -17,7 +15,7 @@ def oe(request):
     """The shared Build for this session (OE-Core + meta-sstate-mgmt + oeqa-tests)."""
     release = request.config.getoption("--release")
     try:
-        build = buildenv.prepare(os.environ.get("SSTATE_MGMT_BUILD_NAME", "pytest"), release=release)
+        build = buildenv.prepare("pytest", release=release)
     except buildenv.BuildEnvError as e:
         pytest.fail(str(e), pytrace=False)
     return build
