@@ -88,6 +88,7 @@ from .lock import CacheLock
 from .scan import ARCHIVE, SIG, SIGINFO
 from .scan import measure as measure_units
 from .scan import scan as scan_cache
+from .scan import scan_threads
 from .summary import Summary, _fb
 
 OBJECT = "object"
@@ -164,6 +165,7 @@ class Options:
     force: bool = False
     jobs: int = 8
     processes: int = 0
+    scan_threads: int = 0                     # 0: jobs on a network filesystem, else 1
     stat_all: bool = False
     lock: bool = True
     lock_wait: Optional[float] = 0.0
@@ -435,8 +437,11 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             def scan_progress(files, dirs, secs):
                 progress("scan", files, None, secs)
         stat_all = opts.needs_every_stat()
-        res = scan_cache(cache_dir, jobs=opts.jobs, progress=scan_progress, processes=opts.processes,
+        threads = opts.scan_threads if opts.scan_threads else scan_threads(cache_dir, opts.jobs)
+        res = scan_cache(cache_dir, jobs=threads, progress=scan_progress, processes=opts.processes,
                          stat=stat_all)
+        summary.timings["scan_workers"] = ("%d processes" % opts.processes if opts.processes > 1
+                                           else "%d threads" % threads)
         t_scan = time.monotonic()
         units = res.units
         classify_units(units)

@@ -189,6 +189,7 @@ class ScanResult:
         self.unknown_bytes = 0
         self.errors = []                 # (relpath, message)
         self.seconds = 0.0
+        self.raw = None                  # scanner process: unparsed names, see _scan_one
 
     def merge(self, w):
         self.units.extend(w.units)
@@ -234,7 +235,7 @@ def open_reldir(rootfd, reldir):
     return fd
 
 
-def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
+def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False, raw=None):
     """Scan the open directory ``fd``: files go into ``w``, subdirectories
     onto ``subdirs`` as ``(reldir, native)``.
 
@@ -242,7 +243,8 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
     neither an sstate name nor a directory (their sizes are reported): the
     directory entries' types (``d_type``) tell files from directories, and
     units are measured later, only where a policy needs it.  With ``stat``
-    every file is lstat'ed here, relative to ``fd``.
+    every file is lstat'ed here, relative to ``fd``.  With a ``raw`` list
+    (scanner processes), sstate names are appended to it unparsed.
     """
     try:
         it = os.scandir(fd)
@@ -312,13 +314,37 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
     # Pass 2: one parse per archive name.
     if native is None:
         native = native_dir(reldir)
+    if raw is not None:
+        # Scanner process: hand the sstate names back as two flat values (cheap
+        # to pickle); the parent parses them.  The rest is classified here.
+        stems = [stem for stem in byname if stem[:6] == "sstate"]
+        if stems:
+            flags = bytes(byname.pop(stem) for stem in stems)
+            raw.append((reldir, native, "\n".join(stems), flags))
+            n = sum(_NFILES[f] for f in flags)
+            w.files += n
+            counter[0] += n
+    nfiles, nbytes = _add_units(byname.items(), reldir, native, w, stat,
+                                lambda name: _lstat_size(fd, prefix + name, name, w))
+    w.files += nfiles
+    w.bytes += nbytes
+    counter[0] += nfiles
+    counter[1] += 1
+
+
+def _add_units(items, reldir, native, w, stat, size_of):
+    """Parse the archive names of one directory: ``items`` are ``(stem, flags)``
+    (with ``stat``: ``(stem, [flags, {flag: (mtime, size)}])``).  Units go to
+    ``w.units``; other names are classified as temporary or unknown, sized
+    with ``size_of(name)`` (None: vanished).  Returns (files, bytes)."""
+    prefix = reldir + "/" if reldir else ""
     nfiles = nbytes = 0
     units = w.units
     fast = _fast_specs.get(native)
     if fast is None:
         fast = _fast_specs[native] = {}
     tasks = _fast_tasks
-    for stem, v in byname.items():
+    for stem, v in items:
         spec = None
         if stat:
             flags, stats = v
@@ -362,7 +388,7 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
             if stats is not None:
                 size = stats[_FLAG[suffix]][1]
             else:
-                size = _lstat_size(fd, prefix + name, name, w)
+                size = size_of(name)
                 if size is None:
                     continue
             nfiles += 1
@@ -373,10 +399,22 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
             else:
                 w.unknown.append((prefix + name, p[4]))
                 w.unknown_bytes += size
-    w.files += nfiles
-    w.bytes += nbytes
-    counter[0] += nfiles
-    counter[1] += 1
+    return nfiles, nbytes
+
+
+def _add_raw(root, raw, w):
+    """Parent side of a process scan: build the units of ``raw`` directories."""
+    root = root.rstrip("/") + "/"
+    for reldir, native, stems, flags in raw:
+        base = root + reldir + "/" if reldir else root
+
+        def size_of(name):
+            try:
+                return os.lstat(base + name).st_size
+            except OSError:
+                return None
+        # the scanner counted the files already: only the sizes of odd names are new
+        w.bytes += _add_units(zip(stems.split("\n"), flags), reldir, native, w, False, size_of)[1]
 
 
 _fast_specs = {}           # native dir -> {"sstate:<pn>:...:<version>": Spec} (.tar.zst names)
@@ -415,20 +453,20 @@ def _enter(w, relpath, opener):
         return None
 
 
-def _walk_dir(fd, reldir, native, w, counter, stat):
+def _walk_dir(fd, reldir, native, w, counter, stat, raw=None):
     """Scan the open directory ``fd`` and everything below it; closes ``fd``."""
     try:
         subdirs = []
-        _scan_one(fd, reldir, native, w, subdirs, counter, stat)
+        _scan_one(fd, reldir, native, w, subdirs, counter, stat, raw)
         for sub, subnative in subdirs:
             cfd = _enter(w, sub, lambda: open_dir_at(fd, sub.rpartition("/")[2]))
             if cfd is not None:
-                _walk_dir(cfd, sub, subnative, w, counter, stat)
+                _walk_dir(cfd, sub, subnative, w, counter, stat, raw)
     finally:
         os.close(fd)
 
 
-def _walk(rootfd, tops, counter=None, stat=False):
+def _walk(rootfd, tops, counter=None, stat=False, raw=None):
     """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a ScanResult."""
     if counter is None:
         counter = [0, 0]
@@ -436,7 +474,8 @@ def _walk(rootfd, tops, counter=None, stat=False):
     for reldir, native in tops:
         fd = _enter(w, reldir, lambda: open_reldir(rootfd, reldir))
         if fd is not None:
-            _walk_dir(fd, reldir, native, w, counter, stat)
+            _walk_dir(fd, reldir, native, w, counter, stat, raw)
+    w.raw = raw
     return w
 
 
@@ -445,12 +484,48 @@ _fork_stat = False
 
 
 def _walk_forked(tops):
-    return _walk(_fork_root, tops, stat=_fork_stat)
+    # Without stat, the units travel back unparsed (see _scan_one): pickling
+    # a hundred thousand Unit objects costs more than parsing them again.
+    return _walk(_fork_root, tops, stat=_fork_stat, raw=None if _fork_stat else [])
 
 
 def _split(tasks, n):
     """Deal subtrees round-robin so that every worker gets a similar share."""
     return [tasks[i::n] for i in range(n) if tasks[i::n]]
+
+
+# Filesystems where a directory read or stat is a network round trip: there,
+# threads overlap the waits.  On local filesystems with a warm cache the walk
+# is CPU-bound, and threads only add GIL hand-offs (os.scandir releases the
+# GIL for every entry): on the benchmark tree -j 8 cost 10-60 % more CPU
+# than one thread, so a local walk uses one.
+NETWORK_FS = frozenset("nfs nfs4 cifs smb3 smbfs 9p ceph fuse.sshfs fuse.glusterfs glusterfs lustre "
+                       "gpfs afs fuse.s3fs fuse.rclone beegfs orangefs".split())
+
+
+def fs_type(path):
+    """Type of the filesystem holding ``path`` (from /proc/self/mountinfo), or None."""
+    try:
+        with open("/proc/self/mountinfo") as f:
+            lines = f.readlines()
+    except OSError:
+        return None
+    path = os.path.realpath(path)
+    best, best_len = None, -1
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        fields = left.split()
+        if len(fields) < 5 or not right:
+            continue
+        mnt = fields[4].replace("\\040", " ")
+        if (path == mnt or path.startswith(mnt.rstrip("/") + "/")) and len(mnt) > best_len:
+            best, best_len = right.split()[0], len(mnt)
+    return best
+
+
+def scan_threads(root, jobs):
+    """Threads for walking ``root``: ``jobs`` on a network filesystem, else 1."""
+    return jobs if fs_type(root) in NETWORK_FS else 1
 
 
 def scan(root, jobs=8, progress=None, processes=0, stat=False):
@@ -470,12 +545,12 @@ def scan(root, jobs=8, progress=None, processes=0, stat=False):
     counter = [0, 0]
     rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     try:
-        return _scan(rootfd, res, counter, t0, jobs, progress, processes, stat)
+        return _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat)
     finally:
         os.close(rootfd)
 
 
-def _scan(rootfd, res, counter, t0, jobs, progress, processes, stat):
+def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
     global _fork_root, _fork_stat
     res.measured = stat
     # Expand the top levels here so that work splits into many small subtrees:
@@ -533,6 +608,8 @@ def _scan(rootfd, res, counter, t0, jobs, progress, processes, stat):
                     parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat), _split(tasks, jobs * 8)))
         for part in parts:
             res.merge(part)
+            if part.raw:
+                _add_raw(root, part.raw, res)
     finally:
         stop.set()
         if monitor is not None:
