@@ -121,16 +121,24 @@ def build_parser():
     s.add_argument("--lock-wait", type=_nonneg_float, nargs="?", const=-1.0, default=0.0, metavar="SECONDS",
                    help="wait for another pruner's lock (for ever, or SECONDS) instead of failing")
     s.add_argument("--json", action="store_true",
-                   help="print the JSON summary on stdout (human output goes to stderr)")
+                   help="print the JSON summary on stdout (human output goes to stderr); implies --stat-all")
+    s.add_argument("--stat-all", action="store_true",
+                   help="lstat every file, so that the summary gives the bytes scanned and kept. By default "
+                   "only what a policy needs is measured (every file for --older-than/--max-size, the "
+                   "selected ones always)"),
     s.add_argument("--hashserv-keep-file", metavar="FILE",
                    help="write 'unihash <hash>' for every object left in the cache, the input of "
                    "'bitbake-hashclient gc-mark-stream MARK' (then 'gc-sweep MARK')")
     s.add_argument("--detailed-exit-codes", action="store_true",
                    help="exit 5 when something was (or with -n would be) removed, 0 when nothing")
     s.add_argument("--no-progress", action="store_true", help="no progress display on a terminal")
+    s.add_argument("--scan-threads", type=int, default=0, metavar="N",
+                   help="walk the cache with N threads (default: --jobs on a network filesystem such "
+                   "as NFS, where they overlap round trips; 1 on a local one, where threads only add "
+                   "contention)")
     s.add_argument("--scan-processes", type=int, default=0, metavar="N",
-                   help="scan with N forked processes instead of threads: faster on idle multi-core "
-                   "machines with local disks (default: 0, threads)")
+                   help="walk the cache with N forked processes: can help on an idle multi-core "
+                   "machine; costs more CPU in all (default: 0, no processes)")
     return p
 
 
@@ -177,7 +185,7 @@ def options_from_args(args):
         remove_unreferenced=True if args.remove_unreferenced else None, use_sigdata=args.use_sigdata,
         orphans=args.remove_orphans, siginfo_only=args.remove_siginfo_only, older_than_days=args.older_than,
         max_size=args.max_size, recipe=recipe, grace_minutes=args.grace, dry_run=args.dry_run,
-        force=args.force, jobs=args.jobs, processes=procs,
+        force=args.force, jobs=args.jobs, processes=procs, scan_threads=max(0, args.scan_threads), stat_all=args.stat_all or args.json,
         lock_wait=None if args.lock_wait is not None and args.lock_wait < 0 else args.lock_wait,
         list_paths=args.debug >= 1)
 

@@ -86,7 +86,9 @@ from . import roots as rootsmod
 from .errors import CacheDirError, RefusedError, UsageError
 from .lock import CacheLock
 from .scan import ARCHIVE, SIG, SIGINFO
+from .scan import measure as measure_units
 from .scan import scan as scan_cache
+from .scan import scan_threads
 from .summary import Summary, _fb
 
 OBJECT = "object"
@@ -163,6 +165,8 @@ class Options:
     force: bool = False
     jobs: int = 8
     processes: int = 0
+    scan_threads: int = 0                     # 0: jobs on a network filesystem, else 1
+    stat_all: bool = False
     lock: bool = True
     lock_wait: Optional[float] = 0.0
     now: Optional[float] = None
@@ -173,6 +177,11 @@ class Options:
         if self.recipe is None:
             return []
         return [self.recipe] if isinstance(self.recipe, RecipePolicy) else list(self.recipe)
+
+    def needs_every_stat(self):
+        """True when every file must be lstat'ed: asked for, or an age or
+        size policy (which look at every unit's last use and size)."""
+        return bool(self.stat_all) or self.older_than_days is not None or self.max_size is not None
 
     def sweep(self):
         if self.remove_unreferenced is not None:
@@ -264,7 +273,7 @@ def _slot(u):
     return (s[0], s[2], s[5], u.task)
 
 
-def _recipe_select(units, r, current, now):
+def _recipe_select(units, r, current, now, measure):
     """The stale units of recipe ``r`` among ``units`` (all of its pn); ``current``: protected unihashes."""
     mine = [u for u in units if (r.tasks is None or u.task in r.tasks)
             and (r.pkgarchs is None or u.spec[5] in r.pkgarchs)]
@@ -274,15 +283,37 @@ def _recipe_select(units, r, current, now):
         if u.unihash not in current and (live is None or _slot(u) in live):
             stale.setdefault(_slot(u), []).append(u)
     cutoff = now - r.older_than_days * 86400.0 if r.older_than_days is not None else None
+    if r.keep_stale or cutoff is not None:      # ranks by last use: needs the mtimes
+        for group in stale.values():
+            measure(group)
     for group in stale.values():
-        group.sort(key=lambda u: (-u.mtime, u.stem))
+        if r.keep_stale:
+            group.sort(key=lambda u: (-u.mtime, u.stem))
         for u in group[r.keep_stale:]:
             if cutoff is None or u.mtime < cutoff:
                 yield u
 
 
-def select(units, opts, root_hashes, now, total_bytes):
-    """Plan: returns (selected {unit: policy}, protected {unit: reason}, budget dict or None)."""
+def _measured(units):
+    """The default ``measure`` of :func:`select`: units come measured from the scan."""
+    for u in units:
+        if u.members is None:
+            raise ValueError("unit %r was not measured" % u)
+
+
+def select(units, opts, root_hashes, now, total_bytes, measure=_measured):
+    """Plan: returns (selected {unit: policy}, protected {unit: reason}, budget dict or None).
+
+    ``measure(units)`` lstats units that the scan left unmeasured: only the
+    ones a decision needs (the units of each duplicate group larger than
+    ``keep``; the stale units of a recipe policy that ranks or ages them),
+    then every selected unit, for the grace period, the byte totals and the
+    re-check before deleting.  (In a duplicate group all but ``keep`` units
+    are selected and need measuring anyway, so ranking by the newest member
+    rather than the archive alone costs only the companions of the kept
+    ones.)  Age and size policies need every unit measured
+    (``Options.needs_every_stat``): the scan does that.
+    """
     sel = {}
     recipes = opts.recipes()
     # Hashes compare exactly: stamps and object names carry the same unihash string.
@@ -296,7 +327,7 @@ def select(units, opts, root_hashes, now, total_bytes):
             if not u.spec[8]:
                 by_pn.setdefault(u.spec[1], []).append(u)
         for r in recipes:
-            for u in _recipe_select(by_pn.get(r.pn, ()), r, protected_hashes, now):
+            for u in _recipe_select(by_pn.get(r.pn, ()), r, protected_hashes, now, measure):
                 sel.setdefault(u, "recipe")
     if opts.sweep():
         for u in units:
@@ -310,11 +341,12 @@ def select(units, opts, root_hashes, now, total_bytes):
                 if u.task == "populate_lic" or (not s[8] and not s[2] and not s[5]):
                     continue
                 groups.setdefault(_dup_key(u), []).append(u)
-        for g in groups.values():
-            if len(g) > opts.keep:
-                g.sort(key=lambda u: (-u.mtime, u.stem))
-                for u in g[opts.keep:]:
-                    sel.setdefault(u, "duplicates")
+        big = [g for g in groups.values() if len(g) > opts.keep]
+        measure([u for g in big for u in g])
+        for g in big:
+            g.sort(key=lambda u: (-u.mtime, u.stem))
+            for u in g[opts.keep:]:
+                sel.setdefault(u, "duplicates")
     if opts.orphans:
         for u in units:
             if u.kind is ORPHAN or (u.kind is SIGINFO_ONLY and opts.siginfo_only):
@@ -324,6 +356,11 @@ def select(units, opts, root_hashes, now, total_bytes):
         for u in units:
             if u.mtime < cutoff:
                 sel.setdefault(u, "age")
+    # Every member of every selected unit, before anything is decided: the
+    # grace period looks at the newest member, the deletion re-checks each.
+    measure(list(sel))
+    for u in [u for u in sel if not u.members]:
+        del sel[u]                              # vanished since the scan: nothing to delete
     grace_cutoff = now - opts.grace_minutes * 60.0
 
     def protection(u):
@@ -399,10 +436,16 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         if progress is not None:
             def scan_progress(files, dirs, secs):
                 progress("scan", files, None, secs)
-        res = scan_cache(cache_dir, jobs=opts.jobs, progress=scan_progress, processes=opts.processes)
+        stat_all = opts.needs_every_stat()
+        threads = opts.scan_threads if opts.scan_threads else scan_threads(cache_dir, opts.jobs)
+        res = scan_cache(cache_dir, jobs=threads, progress=scan_progress, processes=opts.processes,
+                         stat=stat_all)
+        summary.timings["scan_workers"] = ("%d processes" % opts.processes if opts.processes > 1
+                                           else "%d threads" % threads)
         t_scan = time.monotonic()
         units = res.units
         classify_units(units)
+        summary.bytes_measured = res.measured
         summary.scan = _scan_summary(res, units)
         for path, reason in res.unknown:
             if len(summary.unknown) < 1000:
@@ -419,7 +462,14 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                                    % (", ".join(opts.roots), len(units), cache_dir),
                                    "check --stamps-dir and --cache-dir, or pass --force to remove everything")
 
-        sel, protected, budget = select(units, opts, root_hashes, now, res.bytes)
+        measure_errors = []
+
+        def measure(us):
+            summary.timings["lstat_calls"] = summary.timings.get("lstat_calls", 0) + \
+                measure_units(cache_dir, us, measure_errors)
+
+        sel, protected, budget = select(units, opts, root_hashes, now, res.bytes, measure)
+        summary.errors.extend({"path": p, "error": e, "phase": "scan"} for p, e in measure_errors)
         summary.size_budget = budget
         for u, why in protected.items():
             p = summary.protected[why]
@@ -432,7 +482,8 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         if opts.list_paths:
             summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
 
-        summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
+        summary.kept = _fb(res.files - summary.removed["files"],
+                           res.bytes - summary.removed["bytes"] if res.measured else None)
         kept_units = None
         if not opts.dry_run and planned and confirm is not None and not confirm(summary):
             summary.aborted = True
@@ -454,7 +505,8 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                 summary.timings["delete_mib_per_second"] = round(ds.removed_bytes / ds.seconds / 1048576, 1)
             gone = set(id(u) for u, _, _ in ds.removed_units)
             kept_units = (u for u in units if id(u) not in gone)
-            summary.kept = _fb(res.files - summary.removed["files"], res.bytes - summary.removed["bytes"])
+            summary.kept = _fb(res.files - summary.removed["files"],
+                               res.bytes - summary.removed["bytes"] if res.measured else None)
         if kept_units is None:
             kept_units = (u for u in units if summary.aborted or u not in sel)
         summary.kept_unihashes = set(u.unihash for u in kept_units if u.kind is OBJECT)
@@ -497,15 +549,21 @@ def _account(summary, removed, sel):
 def _scan_summary(res, units):
     kinds = {OBJECT: [0, 0, 0], ORPHAN: [0, 0, 0], SIGINFO_ONLY: [0, 0, 0]}
     sig = 0
+    measured = res.measured
     for u in units:
         k = kinds[u.kind]
         k[0] += 1
-        k[1] += len(u.members)
-        k[2] += u.size
+        k[1] += u.nfiles
+        if measured:
+            k[2] += u.size
         if u.flags & SIG:
             sig += 1
+    if not measured:                   # sizes of the units were not read: say so, not 0
+        for k in kinds.values():
+            k[2] = None
     return {
-        "files": res.files, "bytes": res.bytes, "dirs": res.dirs, "seconds": round(res.seconds, 3),
+        "files": res.files, "bytes": res.bytes if measured else None, "dirs": res.dirs,
+        "seconds": round(res.seconds, 3),
         "objects": {"units": kinds[OBJECT][0], "files": kinds[OBJECT][1], "bytes": kinds[OBJECT][2]},
         "siginfo_only": {"units": kinds[SIGINFO_ONLY][0], "files": kinds[SIGINFO_ONLY][1],
                          "bytes": kinds[SIGINFO_ONLY][2]},

@@ -13,6 +13,8 @@ MAX_LISTED = 1000
 
 
 def fmt_bytes(n):
+    if n is None:
+        return "size not measured"
     n = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if abs(n) < 1024 or unit == "TiB":
@@ -39,6 +41,10 @@ class Summary:
         self.roots = {}
         self.removed = _fb()
         self.kept = _fb()
+        # False when the scan read directories only: the sizes of files no
+        # policy looked at are unknown, and the totals that need them
+        # (scan bytes, kept bytes) are None, not 0.
+        self.bytes_measured = True
         self.by_policy = {}
         self.protected = {"roots": _fb(), "grace": _fb()}
         self.skipped = {"changed": _fb(units=0), "vanished_files": 0}
@@ -62,6 +68,7 @@ class Summary:
             "dry_run": self.dry_run,
             "aborted": self.aborted,
             "policies": self.policies,
+            "bytes_measured": self.bytes_measured,
             "scan": self.scan,
             "roots": self.roots,
             "removed": self.removed,
@@ -94,13 +101,15 @@ class Summary:
         lines = [
             "scanned %d files (%s) in %d dirs in %.1fs: %d objects, %d siginfo-only, "
             "%d orphan companions, %d temporary, %d unknown"
-            % (s.get("files", 0), fmt_bytes(s.get("bytes", 0)), s.get("dirs", 0), s.get("seconds", 0.0),
+            % (s.get("files", 0), fmt_bytes(s.get("bytes", 0)) if self.bytes_measured else "sizes not measured",
+               s.get("dirs", 0), s.get("seconds", 0.0),
                s.get("objects", {}).get("units", 0), s.get("siginfo_only", {}).get("units", 0),
                s.get("orphans", {}).get("units", 0), s.get("temporary", {}).get("files", 0),
                self.unknown_count),
             "%s %d files (%s), kept %d files (%s)"
             % (verb, self.removed["files"], fmt_bytes(self.removed["bytes"]),
-               self.kept["files"], fmt_bytes(self.kept["bytes"])),
+               self.kept["files"], fmt_bytes(self.kept["bytes"])
+               if self.kept["bytes"] is not None else "size not measured: --stat-all"),
         ]
         if self.roots and not self.roots.get("matched_units"):
             lines.append("warning: the roots reference none of the entries of this cache: nothing is protected")
