@@ -14,7 +14,9 @@ if LIB not in sys.path:
     sys.path.insert(0, LIB)
 
 DAY = 86400.0
-NOW = time.time()
+# Ages are taken from the clock when a file is written, never from a time
+# fixed at import: a test session that runs the integration tier first
+# (45 minutes) would otherwise age "fresh" files past the grace period.
 
 
 def H(*parts):
@@ -42,7 +44,7 @@ class Cache:
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "wb") as f:
             f.write(b"x" * size)
-        t = mtime if mtime is not None else NOW - age_days * DAY
+        t = mtime if mtime is not None else time.time() - age_days * DAY
         os.utime(p, (t, t))
         return rel
 

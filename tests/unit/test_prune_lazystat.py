@@ -10,10 +10,11 @@ deleted, and totals that were not measured say so instead of reading 0.
 
 import json
 import os
+import time
 
 import pytest
 
-from prune_testlib import DAY, NOW, Cache, H, run_script, stamp
+from prune_testlib import DAY, Cache, H, run_script, stamp
 
 from sstatemgmt.prune import prune
 
@@ -132,7 +133,7 @@ def test_grace_looks_at_every_member_in_a_stamps_sweep(tmp_path, cache):
     stamp(stamps, "zlib", "populate_sysroot", cur)
     cache.add("zlib", unihash=cur)
     used = cache.add("zlib", age_days=30)
-    t = NOW - 60
+    t = time.time() - 60
     os.utime(cache.path(used[1]), (t, t))
     stale = cache.add("bash", age_days=30)
     s = prune(cache.root, roots=[str(stamps)], dry_run=False, grace_minutes=10)
@@ -162,7 +163,7 @@ def test_recheck_before_delete_of_orphans(cache):
     def confirm(summary):
         with open(cache.path(gone[0]), "ab") as f:    # rewritten: it grew
             f.write(b"more")
-        t = NOW - 5 * DAY
+        t = time.time() - 5 * DAY
         os.utime(cache.path(gone[0]), (t, t))
         return True
     s = run(cache, orphans=True, confirm=confirm)
