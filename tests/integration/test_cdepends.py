@@ -162,7 +162,8 @@ def test_signatures(build):
 @pytest.fixture
 def hashserv(build):
     """A bitbake-hashserv on a unix socket (no TCP port), shared by two build directories."""
-    with buildenv.HashServer(build, os.path.join(os.path.dirname(build.topdir), "shared-hashserv")) as server:
+    with buildenv.HashServer(build, os.path.join(os.path.dirname(build.topdir),
+                                                   buildenv.work_name("shared-hashserv"))) as server:
         yield server.addr
         assert server.alive(), "bitbake-hashserv died during the test; see %s" % server.log
 
