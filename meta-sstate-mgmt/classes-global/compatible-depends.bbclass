@@ -22,6 +22,15 @@ CDEPENDS_CHECKER[doc] = "How the compatibility report judges a CDEPENDS parent: 
 CDEPENDS_FILES ??= ""
 CDEPENDS_FILES[doc] = "Per-parent glob patterns (CDEPENDS_FILES[parent] = 'usr/lib/libfoo.so* usr/include/foo.h'), relative to the parent's sysroot component, selecting the files the report judges. Default: everything the parent stages."
 
+CDEPENDS_MODE ??= "exact"
+CDEPENDS_MODE[doc] = "How a parent's report is compared: 'exact' (default; any difference rebuilds the child) or 'superset' (a parent that only adds to the interface the child was last built against reuses the child; needs a checker with a superset mode and CDEPENDS_TASK_ORDER 'late'). Per parent: CDEPENDS_MODE[parent] = 'superset'. See docs/cdepends.md."
+
+CDEPENDS_SUPPRESSIONS ??= ""
+CDEPENDS_SUPPRESSIONS[doc] = "Per-parent libabigail suppression files for the abidiff checker: CDEPENDS_SUPPRESSIONS[parent] = 'libfoo.abignore'. Absolute paths or names found in FILESPATH (next to the recipe, as for SRC_URI file://). Their contents enter the report and the compat task's signature; a missing file fails at parse time."
+
+CDEPENDS_BASELINE_DIR ??= "${SSTATE_DIR}/cdepends-baseline"
+CDEPENDS_BASELINE_DIR[doc] = "Superset mode: where the last report emitted for each child and set of child inputs is kept, as <PN>/<key>.report. Under SSTATE_DIR by default, so builders sharing an sstate directory share baselines. Outside every signature."
+
 CDEPENDS_TASK_ORDER ??= "late"
 CDEPENDS_TASK_ORDER[doc] = "Where do_cache_compatibility runs: 'late' (after do_prepare_recipe_sysroot, before do_configure; default) or 'early' (before do_fetch). See docs/cdepends.md for the measured trade-off."
 
@@ -39,14 +48,20 @@ do_cache_compatibility[dirs] = "${CDEPENDS_REPORT_DIR}"
 do_cache_compatibility[cleandirs] = "${CDEPENDS_REPORT_DIR}"
 # Per-parent flags do not enter signatures by themselves; this variable spells them out.
 CDEPENDS_CONFIG = "${@sstatemgmt.cdepends.config_summary(d)}"
-CDEPENDS_CONFIG[doc] = "Internal: the effective checker and file patterns per parent, so that changing them re-runs do_cache_compatibility."
+CDEPENDS_CONFIG[doc] = "Internal: the effective checker, file patterns, mode and suppression file names per parent, so that changing them re-runs do_cache_compatibility (suppression file contents enter through file-checksums)."
 do_cache_compatibility[vardeps] += "CDEPENDS CDEPENDS_CONFIG"
-do_cache_compatibility[vardepsexclude] += "BB_TASKDEPDATA"
+do_cache_compatibility[vardepsexclude] += "BB_TASKDEPDATA CDEPENDS_BASELINE_DIR"
 do_cache_compatibility[file-checksums] = "${@sstatemgmt.cdepends.library_checksums(d)}"
 
 python do_cache_compatibility() {
     sstatemgmt.cdepends.do_cache_compatibility(d)
 }
+
+# Added as a do_configure prefunc to children with a superset-mode parent only.
+python cdepends_superset_guard() {
+    sstatemgmt.cdepends.superset_guard(d)
+}
+cdepends_superset_guard[vardepsexclude] += "BB_TASKDEPDATA CDEPENDS_BASELINE_DIR"
 
 python do_cache_compatibility_setscene() {
     sstate_setscene(d)

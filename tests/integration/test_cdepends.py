@@ -31,10 +31,12 @@ def bitbake(build, *args, **kwargs):
 VARIANT_FILE = "sstmgmt-cdep-variant.inc"
 
 
-def set_variant(build, name):
-    """Select the parents' change. Only the fixture recipes include this file,
-    so changing it reparses them alone, not all of OE-Core."""
-    build._write(os.path.join(build.topdir, "conf", VARIANT_FILE), 'SSTMGMT_CDEP_VARIANT ?= "%s"\n' % name)
+def set_variant(build, name, extra=""):
+    """Select the parents' change (and ``extra`` fixture settings). Only the
+    fixture recipes include this file, so changing it reparses them alone,
+    not all of OE-Core."""
+    build._write(os.path.join(build.topdir, "conf", VARIANT_FILE),
+                 'SSTMGMT_CDEP_VARIANT ?= "%s"\n%s' % (name, extra))
 
 
 def variant(build, name, extra=""):
@@ -181,7 +183,8 @@ def test_signatures(build):
 @pytest.fixture
 def hashserv(build):
     """A bitbake-hashserv on a unix socket (no TCP port), shared by two build directories."""
-    with buildenv.HashServer(build, os.path.join(os.path.dirname(build.topdir), "shared-hashserv")) as server:
+    with buildenv.HashServer(build, os.path.join(os.path.dirname(build.topdir),
+                                                   buildenv.work_name("shared-hashserv"))) as server:
         yield server.addr
         assert server.alive(), "bitbake-hashserv died during the test; see %s" % server.log
 
@@ -234,3 +237,147 @@ def test_bad_input_gives_one_clear_error(build, config, args, expected):
         hint = "%s lists 'no-such-lib' in CDEPENDS (mapped to 'no-such-lib-native' for its native variant)" % APP
         assert hint in res.output, res.output[-4000:]
         assert "correct the name in CDEPENDS" in res.output, res.output[-4000:]
+
+
+# -- ABI checkers through BitBake (issue 5) ----------------------------------
+
+# Tasks see only HOSTTOOLS; the ABI tools come from the host.
+ABI_TOOLS = 'HOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"'
+NO_DWARF = "no DWARF debug info"
+
+
+def abi_variant(build, name, checker="abidiff", mode="exact", debuginfo=True, extra=""):
+    """The parent's change plus the checker settings, all in the fixtures'
+    include (switching them reparses the fixtures only)."""
+    build.write_config("%s\n%s" % (ENABLE, ABI_TOOLS))
+    set_variant(build, name, 'CDEPENDS_CHECKER = "%s"\nCDEPENDS_MODE = "%s"\nSSTMGMT_CDEP_DEBUGINFO = "%s"\n%s'
+                % (checker, mode, "1" if debuginfo else "0", extra))
+
+
+def warnings(res, text):
+    return [l for l in res.output.splitlines() if text in l and "WARNING:" in l]
+
+
+def test_abidiff_exact_and_superset(clean_build):
+    build = clean_build
+    # Without debug info: one warning, elf-interface judges the library.
+    abi_variant(build, "base", debuginfo=False)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    assert len(warnings(res, NO_DWARF)) == 1, res.output[-4000:]
+    assert "note: no debug info, judged by elf-interface only" in report(build, APP)
+
+    # cdepends-debuginfo on the parent: its staged library keeps DWARF.
+    abi_variant(build, "base")
+    res = bitbake(build, APP)
+    assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
+    assert_rebuilt(res, APP)
+    assert not warnings(res, NO_DWARF), res.output[-4000:]
+    text = report(build, APP)
+    assert "abi-xml: sha256=" in text and "no debug info" not in text, text
+    assert '<class-decl name="cdepfoo_point"' in text, text
+
+    # Exact mode: a body-only change is reused, an added function and a
+    # changed struct rebuild the child.
+    abi_variant(build, "body")
+    assert_reused(bitbake(build, APP), APP)
+    abi_variant(build, "added")
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    assert "cdepfoo_added" in report(build, APP)
+    abi_variant(build, "struct")
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    assert '<var-decl name="z"' in report(build, APP)
+
+    # Superset mode: the first build records the baseline (a full report);
+    # an added function then reuses the child built against it, a changed
+    # struct rebuilds it.
+    abi_variant(build, "base", mode="superset")
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    baseline = report(build, APP)
+    assert "mode: superset" in baseline
+    stored = glob.glob(os.path.join(build.sstate_dir, "cdepends-baseline", APP, "*.report"))
+    assert len(stored) == 1, stored
+    abi_variant(build, "added", mode="superset")
+    res = bitbake(build, APP)   # the parent's "added" build comes from sstate (exact mode built it)
+    assert_reused(res, APP)
+    assert report(build, APP) == baseline, "the emitted report must be the baseline, byte for byte"
+    # The parent's new library is what is staged; only the edge was judged.
+    assert b"cdepfoo_added" in component_file(build, LIB, "usr/lib/libcdepfoo.so.1")
+
+    # Safety net: the child's sstate objects are gone while the report is
+    # canonicalised to the baseline. Building the child now would store a
+    # build against the new parent under the baseline's hashes; the guard
+    # refuses once, drops the baseline and taints the compat task, and the
+    # next build rebuilds the child against the full report.
+    build.wipe_tmpdir()
+    gone = glob.glob(os.path.join(build.sstate_dir, "**", "sstate:%s:*" % APP), recursive=True)
+    assert any("_populate_sysroot" in p for p in gone), gone
+    for path in gone:
+        os.unlink(path)
+    res = build.bitbake(APP, check=False)
+    assert res.returncode != 0
+    assert [l for l in res.output.splitlines() if "canonicalised to a superset baseline" in l], res.output[-4000:]
+    assert "do_compile" not in res.ran_for(APP), res.ran_for(APP)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    assert "cdepfoo_added" in report(build, APP)
+
+    abi_variant(build, "struct", mode="superset")
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    assert '<var-decl name="z"' in report(build, APP)
+
+
+def test_abi_compliance_checker_body_reused_struct_rebuilt(clean_build):
+    build = clean_build
+    abi_variant(build, "base", checker="abi-compliance-checker", debuginfo=False)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    assert "acc-dump: sha256=" in report(build, APP)
+    # Its own files (descriptor, dump, logs) are kept next to the task logs.
+    assert glob.glob(os.path.join(build.tmpdir, "work", "*", APP, "*", "temp", "acc-%s" % LIB, "abi.dump"))
+    abi_variant(build, "body", checker="abi-compliance-checker", debuginfo=False)
+    assert_reused(bitbake(build, APP), APP)
+    abi_variant(build, "struct", checker="abi-compliance-checker", debuginfo=False)
+    assert_rebuilt(bitbake(build, APP), APP)
+
+
+def test_suppressions_enter_the_report(clean_build):
+    build = clean_build
+    supp = 'CDEPENDS_SUPPRESSIONS[%s] = "cdepfoo.abignore"\n' % LIB
+    abi_variant(build, "base", extra=supp)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    text = report(build, APP)
+    assert "suppressions: cdepfoo.abignore sha256=" in text, text
+    # drop = true: abidw leaves the suppressed function out of the ABI XML
+    # (elf-interface still lists its symbol).
+    xml = text.split("abi-xml:", 1)[1]
+    assert "cdepfoo_extra" not in xml.split("<abi-instr", 1)[1], text
+    assert "symbol: cdepfoo_extra FUNC GLOBAL" in text
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ('CDEPENDS_MODE[%s] = "supreset"\n' % LIB, 'Set CDEPENDS_MODE (or CDEPENDS_MODE[%s])' % LIB),
+    ('CDEPENDS_CHECKER = "abidiff"\nCDEPENDS_SUPPRESSIONS[%s] = "no-such.abignore"\n' % LIB,
+     'CDEPENDS_SUPPRESSIONS[%s] names "no-such.abignore", which does not exist' % LIB),
+    ('CDEPENDS_SUPPRESSIONS[%s] = "cdepfoo.abignore"\n' % LIB,
+     'Set CDEPENDS_CHECKER[%s] = "abidiff" or remove' % LIB),
+    ('CDEPENDS_CHECKER = "checksum"\nCDEPENDS_MODE = "superset"\n', 'has no superset mode'),
+    ('CDEPENDS_MODE = "superset"\nCDEPENDS_TASK_ORDER = "early"\n', 'needs CDEPENDS_TASK_ORDER = "late"'),
+], ids=["unknown-mode", "missing-suppression-file", "suppressions-wrong-checker", "superset-checksum",
+        "superset-early"])
+def test_bad_abi_settings_give_one_clear_error(build, extra, expected):
+    # The settings go into the fixtures' include: only they are reparsed.
+    build.write_config(ENABLE)
+    set_variant(build, "base", extra)
+    res = build.bitbake("-p", check=False)
+    assert res.returncode != 0
+    naming = [l for l in res.output.splitlines() if expected in l]
+    assert naming, res.output[-4000:]
+    assert all("ERROR: " in l.split(expected)[0] for l in naming), res.output[-4000:]
+    assert len(naming) == len(set(l[l.index("ERROR: "):] for l in naming)), res.output[-4000:]
+    assert "Traceback" not in res.output, res.output[-4000:]

@@ -28,7 +28,7 @@ def qa_build(request):
 
 # Every oe-selftest module of the test layer, in one run: they share the "-st"
 # build dir oe-selftest creates, so OE-Core is parsed once for all of them.
-SELFTEST_MODULES = {"sstatemgmt_foundation": 2, "sstatemgmt_prune": 3, "sstatemgmt_cdepends": 2}
+SELFTEST_MODULES = {"sstatemgmt_foundation": 2, "sstatemgmt_prune": 3, "sstatemgmt_cdepends": 3}
 
 
 def test_oe_selftest(qa_build):

@@ -24,6 +24,7 @@ def _compat():
 CLASS = "compatible-depends"
 OPT_IN_LINE = 'INHERIT += "%s"' % CLASS
 COMPAT_TASK = _siggen.COMPAT_TASK
+MODES = ("exact", "superset")
 HANDLER_NAME = _siggen.HANDLER_NAME
 
 
@@ -145,12 +146,15 @@ def setup(d):
                  "assignment to BB_SIGNATURE_HANDLER that overrides it."
                  % (d.getVar("PN"), handler, HANDLER_NAME, CLASS))
     known = checker_names()
+    superset = False
     for name in names:
         checker = checker_for(d, name)
         if checker not in known:
             bb.fatal("%s: unknown CDEPENDS checker \"%s\" for %s. Set CDEPENDS_CHECKER (or "
                      "CDEPENDS_CHECKER[%s]) to one of: %s."
                      % (d.getVar("PN"), checker, name, raw_name(d, name), ", ".join(known)))
+        superset |= check_mode(d, name, checker) == "superset"
+        suppression_files(d, name, checker)
     # Build and stage the parents exactly as DEPENDS would.
     d.appendVar("DEPENDS", " " + " ".join(names))
     d.setVarFlag(COMPAT_TASK, "depends", " ".join("%s:do_populate_sysroot" % n for n in names))
@@ -162,12 +166,76 @@ def setup(d):
     else:
         bb.fatal("%s: CDEPENDS_TASK_ORDER is \"%s\"; set it to \"early\" or \"late\"." % (d.getVar("PN"), order))
     bb.build.addtask(COMPAT_TASK + "_setscene", None, None, d)
+    if superset:
+        if order != "late":
+            bb.fatal("%s: CDEPENDS_MODE \"superset\" needs CDEPENDS_TASK_ORDER = \"late\" (it is \"%s\"): "
+                     "before do_fetch most of the child's dependencies have not run, so the baseline key "
+                     "(over their taskhashes) would rarely match. Remove the CDEPENDS_TASK_ORDER assignment or use CDEPENDS_MODE \"exact\"."
+                     % (d.getVar("PN"), order))
+        # Refuse to build the child for real under a report that was
+        # canonicalised to the baseline (see superset_guard).
+        d.appendVarFlag("do_configure", "prefuncs", " cdepends_superset_guard")
 
 
 def checker_for(d, name):
     raw = raw_name(d, name)
     return d.getVarFlag("CDEPENDS_CHECKER", raw) or d.getVarFlag("CDEPENDS_CHECKER", name) \
         or d.getVar("CDEPENDS_CHECKER")
+
+
+def _flag(d, var, name):
+    """A per-parent flag, set with the name as written in CDEPENDS or as mapped (-native)."""
+    raw = raw_name(d, name)
+    return d.getVarFlag(var, raw) or d.getVarFlag(var, name)
+
+
+def mode_for(d, name):
+    return (_flag(d, "CDEPENDS_MODE", name) or d.getVar("CDEPENDS_MODE") or "exact").strip()
+
+
+def check_mode(d, name, checker):
+    """The parent's mode; bb.fatal naming CDEPENDS_MODE for a bad one."""
+    compat = _compat()
+    mode = mode_for(d, name)
+    raw = raw_name(d, name)
+    if mode not in MODES:
+        bb.fatal("%s: unknown CDEPENDS mode \"%s\" for %s. Set CDEPENDS_MODE (or CDEPENDS_MODE[%s]) "
+                 "to one of: %s." % (d.getVar("PN"), mode, name, raw, ", ".join(MODES)))
+    cls = compat.CHECKERS[checker]
+    if mode == "superset" and not cls.supports_superset:
+        bb.fatal("%s: CDEPENDS_MODE[%s] is \"superset\", but checker \"%s\" has no superset mode. Set "
+                 "CDEPENDS_CHECKER[%s] to one of: %s, or CDEPENDS_MODE[%s] to \"exact\"."
+                 % (d.getVar("PN"), raw, checker, raw,
+                    ", ".join(sorted(n for n, c in compat.CHECKERS.items() if c.supports_superset)), raw))
+    return mode
+
+
+def suppression_files(d, name, checker=None):
+    """Absolute paths of CDEPENDS_SUPPRESSIONS[parent]; bb.fatal naming the variable if one is missing.
+
+    Words are absolute paths, or names found in FILESPATH like a
+    SRC_URI file:// entry (a file next to the recipe, in files/ or ${PN}/).
+    """
+    raw = raw_name(d, name)
+    words = (_flag(d, "CDEPENDS_SUPPRESSIONS", name) or "").split()
+    if not words:
+        return []
+    checker = checker or checker_for(d, name)
+    if not _compat().CHECKERS[checker].uses_suppressions:
+        bb.fatal("%s: CDEPENDS_SUPPRESSIONS[%s] is set, but suppression files only apply to the abidiff "
+                 "checker, not \"%s\". Set CDEPENDS_CHECKER[%s] = \"abidiff\" or remove "
+                 "CDEPENDS_SUPPRESSIONS[%s]." % (d.getVar("PN"), raw, checker, raw, raw))
+    paths = []
+    for word in words:
+        rel = word[len("file://"):] if word.startswith("file://") else word
+        path = rel if os.path.isabs(rel) else bb.utils.which(d.getVar("FILESPATH") or "", rel)
+        if not path or not os.path.isfile(path):
+            bb.fatal("%s: CDEPENDS_SUPPRESSIONS[%s] names \"%s\", which does not exist%s. Fix the path "
+                     "(absolute, or a file next to the recipe as for SRC_URI file://) or remove it."
+                     % (d.getVar("PN"), raw, word,
+                        "" if os.path.isabs(rel) else " in FILESPATH"))
+        paths.append(path)
+    return paths
 
 
 def checker_names():
@@ -220,8 +288,10 @@ def parent_inputs(d):
     for name, pn in sorted(_parent_pns(d).items(), key=lambda kv: kv[1]):
         raw = raw_name(d, name)
         globs = (d.getVarFlag("CDEPENDS_FILES", raw) or d.getVarFlag("CDEPENDS_FILES", name) or "").split()
-        inputs.append(compat.ParentInput(pn, component_dir(d, pn, fns[pn]), checker=checker_for(d, name),
-                                         globs=globs or None))
+        checker = checker_for(d, name)
+        inputs.append(compat.ParentInput(pn, component_dir(d, pn, fns[pn]), checker=checker,
+                                         globs=globs or None, mode=mode_for(d, name),
+                                         suppressions=suppression_files(d, name, checker) or None))
     return inputs
 
 
@@ -229,19 +299,118 @@ def report_name(d):
     return "%s.cdepends-report" % d.getVar("PN")
 
 
+def _fatal_compat(d, e):
+    hint = ""
+    if "not found on PATH" in str(e):
+        # Tasks only see HOSTTOOLS, not the whole host PATH.
+        hint = (" (tasks run with PATH limited to HOSTTOOLS: if the tool is installed on the host, "
+                "add it to HOSTTOOLS_NONFATAL in local.conf)")
+    bb.fatal("%s: %s%s" % (d.getVar("PN"), e, hint))
+
+
+def full_report(d, inputs=None, warn=bb.warn):
+    """The report of the parents as they are now, without a baseline."""
+    compat = _compat()
+    try:
+        return compat.build_report(d.getVar("PN"), inputs or parent_inputs(d), warn=warn,
+                                   log_dir=d.getVar("T"))
+    except compat.CompatError as e:
+        _fatal_compat(d, e)
+
+
+# -- superset mode: the baseline ------------------------------------------------
+
+@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+def _my_fn(d):
+    pn = d.getVar("PN")
+    for v in d.getVar("BB_TASKDEPDATA", False).values():
+        if v[0] == pn and v[1] == COMPAT_TASK:
+            return v[2]
+    bb.fatal("%s: %s is missing from BB_TASKDEPDATA" % (pn, COMPAT_TASK))
+
+
+def baseline_key(d):
+    """The child key (sstatemgmt.compat.child_key) from the signature generator's tables.
+
+    In a task, bb.parse.siggen holds the runqueue's taskhash, basehash,
+    runtaskdeps, file checksums and taints of every task (the worker receives
+    them with its startup data and before each task).
+    """
+    sig = bb.parse.siggen
+    return _compat().child_key(_my_fn(d), COMPAT_TASK, sig.taskhash, sig.basehash, sig.runtaskdeps,
+                               getattr(sig, "file_checksum_values", None), getattr(sig, "taints", None))
+
+
+def baseline_store(d):
+    return _compat().BaselineStore(d.getVar("CDEPENDS_BASELINE_DIR"))
+
+
+def emit_with_baseline(d, inputs, full):
+    """The report to emit for a child with superset parents: the stored
+    baseline if the full report is a compatible superset of it as a whole,
+    else the full report. Records what it emits as the next baseline."""
+    compat = _compat()
+    pn = d.getVar("PN")
+    key = baseline_key(d)
+    store = baseline_store(d)
+    baseline = store.load(pn, key)
+    if baseline is None:
+        bb.note("CDEPENDS superset mode: no baseline for %s (key %s) in %s; emitting the full report"
+                % (pn, key[:16], store.root))
+    text, canonical = compat.baseline_or_full(baseline, full, warn=bb.note, log_dir=d.getVar("T"))
+    if canonical:
+        bb.note("CDEPENDS superset mode: the parents of %s are a compatible superset of the baseline; "
+                "emitting the baseline report (key %s)" % (pn, key[:16]))
+    elif baseline is not None and baseline != full:
+        bb.note("CDEPENDS superset mode: the parents of %s are not a compatible superset of the "
+                "baseline; emitting the full report (the child is rebuilt)" % pn)
+    try:
+        store.save(pn, key, text)
+    except OSError as e:
+        bb.warn("%s: cannot record the superset baseline in %s (%s); the next parent change "
+                "compares exactly" % (pn, store.root, e))
+    return text
+
+
+def superset_guard(d):
+    """do_configure prefunc of a child with superset parents.
+
+    If the child is built for real while its compat report was canonicalised
+    to a baseline (the child's sstate objects for that report are gone), the
+    build would be stored as built against the baseline although it sees the
+    newer parent. Stop before building: drop the baseline, taint the compat
+    task so that it runs again and emits the full report, and ask for a rerun.
+    """
+    path = os.path.join(d.getVar("CDEPENDS_REPORT_DIR"), report_name(d))
+    try:
+        with open(path) as f:
+            emitted = f.read()
+    except OSError:
+        bb.fatal("%s: the compatibility report %s is missing; run bitbake -c %s -f %s"
+                 % (d.getVar("PN"), path, COMPAT_TASK[3:], d.getVar("PN")))
+    full = full_report(d, warn=lambda message: None)
+    if full == emitted:
+        return
+    pn = d.getVar("PN")
+    try:
+        store = baseline_store(d)
+        store.drop(pn, baseline_key(d))
+    except (OSError, ValueError) as e:
+        bb.warn("%s: cannot drop the superset baseline (%s)" % (pn, e))
+    bb.build.write_taint(COMPAT_TASK, d)
+    bb.fatal("%s must be rebuilt, but its compatibility report was canonicalised to a superset baseline "
+             "whose build is not in sstate: building now would record this child as built against the "
+             "baseline. The baseline was dropped and %s tainted; run bitbake again to rebuild %s "
+             "against the current parents." % (pn, COMPAT_TASK, pn))
+
+
 def do_cache_compatibility(d):
     """Write the compatibility report into ${CDEPENDS_REPORT_DIR} (the task's only sstate output)."""
-    compat = _compat()
     outdir = d.getVar("CDEPENDS_REPORT_DIR")
-    try:
-        text = compat.build_report(d.getVar("PN"), parent_inputs(d), warn=bb.warn, log_dir=d.getVar("T"))
-    except compat.CompatError as e:
-        hint = ""
-        if "not found on PATH" in str(e):
-            # Tasks only see HOSTTOOLS, not the whole host PATH.
-            hint = (" (tasks run with PATH limited to HOSTTOOLS: if the tool is installed on the host, "
-                    "add it to HOSTTOOLS_NONFATAL in local.conf)")
-        bb.fatal("%s: %s%s" % (d.getVar("PN"), e, hint))
+    inputs = parent_inputs(d)
+    text = full_report(d, inputs)
+    if any(p.mode == "superset" for p in inputs):
+        text = emit_with_baseline(d, inputs, text)
     path = os.path.join(outdir, report_name(d))
     with open(path, "w") as f:
         f.write(text)
@@ -265,7 +434,17 @@ def config_summary(d):
     for name in parent_names(d):
         raw = raw_name(d, name)
         globs = d.getVarFlag("CDEPENDS_FILES", raw) or d.getVarFlag("CDEPENDS_FILES", name) or ""
-        parts.append("%s:%s:%s" % (name, checker_for(d, name), ",".join(globs.split())))
+        part = "%s:%s:%s" % (name, checker_for(d, name), ",".join(globs.split()))
+        # Only non-default settings, so that existing signatures stay as they were.
+        mode = mode_for(d, name)
+        if mode != "exact":
+            part += ":mode=" + mode
+        supp = (_flag(d, "CDEPENDS_SUPPRESSIONS", name) or "").split()
+        if supp:
+            # Names only: the contents enter through file-checksums, and a
+            # path would differ between build hosts.
+            part += ":suppressions=" + ",".join(os.path.basename(w) for w in supp)
+        parts.append(part)
     return " ".join(parts)
 
 
@@ -275,6 +454,13 @@ def library_checksums(d):
         return ""
     here = os.path.dirname(os.path.abspath(__file__))
     files = sorted(glob.glob(os.path.join(here, "compat", "*.py")))
+    # The suppression files' contents (missing ones fail in setup()).
+    for name in parent_names(d):
+        for word in (_flag(d, "CDEPENDS_SUPPRESSIONS", name) or "").split():
+            rel = word[len("file://"):] if word.startswith("file://") else word
+            path = rel if os.path.isabs(rel) else bb.utils.which(d.getVar("FILESPATH") or "", rel)
+            if path and path not in files:
+                files.append(path)
     return " ".join("%s:True" % f for f in files)
 
 

@@ -23,6 +23,10 @@ import time
 from . import sources
 
 BUILD_USER = os.environ.get("SSTATE_MGMT_BUILD_USER", "sstmgmt")
+# Checkouts that run the integration tier at the same time (several worktrees
+# on one machine) must not share a build directory: SSTATE_MGMT_WORK_TAG=abi
+# makes "pytest" become "pytest-abi", and so on for every name.
+WORK_TAG_VAR = "SSTATE_MGMT_WORK_TAG"
 TASKLOG = "sstatemgmt-tasks.jsonl"
 TEST_CONF = "sstatemgmt-test.conf"
 
@@ -319,8 +323,17 @@ def layer_root_for(uid, gid, cache):
     return mirror
 
 
+def work_name(name):
+    """``name`` with the $SSTATE_MGMT_WORK_TAG suffix, if one is set."""
+    tag = os.environ.get(WORK_TAG_VAR, "").strip()
+    if tag and (os.sep in tag or tag.startswith(".")):
+        raise BuildEnvError("%s=%r must be a plain name (no '/', no leading '.')" % (WORK_TAG_VAR, tag))
+    return "%s-%s" % (name, tag) if tag else name
+
+
 def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
-    """Materialise sources and return a set-up Build under $SSTATE_MGMT_CACHE/work/<release>/<name>.
+    """Materialise sources and return a set-up Build under $SSTATE_MGMT_CACHE/work/<release>/<name>
+    (<name>-<tag> with $SSTATE_MGMT_WORK_TAG).
 
     Raises sources.SourcesError when the pinned sources are unreachable, and
     BuildEnvError when the host cannot run BitBake (missing tools, no user).
@@ -333,7 +346,7 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
     uid, gid, home = ensure_build_user()
     cache = sources.default_cache_dir()
     workroot = os.path.join(cache, "work")
-    topdir = os.path.join(workroot, release, name)
+    topdir = os.path.join(workroot, release, work_name(name))
     os.makedirs(os.path.join(workroot, release), exist_ok=True)
     if os.geteuid() == 0:
         # The build user owns <release>/: oe-selftest creates sibling build dirs there.

@@ -35,6 +35,10 @@ API (what the BitBake task calls)::
   log_dir=None) -> str``: the superset step on its own.
 * ``diff_reports(old_text, new_text) -> str``: why two reports differ
   ("" if equal); ``scripts/cdepends-report-diff OLD NEW`` prints it.
+* ``baseline_or_full(baseline, full, ...) -> (text, canonical)``: what a
+  child with superset-mode parents emits: the whole baseline or the full
+  report (``baseline.py``; ``BaselineStore`` and ``child_key`` say where
+  the BitBake side keeps baselines).
 * ``CompatError``: bad input or a missing tool; one-line message with the fix.
 * ``CHECKERS``: the registry, ``{name: class}``; a checker class has
   ``report(parent) -> list of lines``. Add one with ``@register``.
@@ -72,10 +76,11 @@ differently (feature checks that now find a new function).
 """
 
 from .api import build_report, superset_report
+from .baseline import BaselineStore, baseline_or_full, child_key
 from .checkers import CHECKERS, register
 from .errors import CompatError
 from .inputs import ParentInput
 from .report import diff_reports
 
-__all__ = ["CHECKERS", "CompatError", "ParentInput", "build_report", "diff_reports",
-           "register", "superset_report"]
+__all__ = ["BaselineStore", "CHECKERS", "CompatError", "ParentInput", "baseline_or_full",
+           "build_report", "child_key", "diff_reports", "register", "superset_report"]

@@ -290,7 +290,7 @@ class AbidiffChecker(ElfInterfaceChecker):
 
     def parent_lines(self, parent, inv):
         # Their text goes into the report: it changes what abidw emits
-        # ("drop = yes") and what abidiff accepts in superset mode.
+        # ("drop = true") and what abidiff accepts in superset mode.
         lines = []
         for path in parent.suppressions:
             with open(path, encoding="utf-8", errors="replace") as f:

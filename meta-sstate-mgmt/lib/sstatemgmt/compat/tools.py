@@ -19,7 +19,8 @@ def find_tool(name, tools=None):
     """Path of tool ``name``: ``tools[name]`` if given, else from PATH.
 
     ``tools`` maps tool names to executables, for example the copies in a
-    native sysroot. Raises :class:`CompatError` naming the Debian package.
+    native sysroot. A tool found on PATH is returned with symlinks resolved.
+    Raises :class:`CompatError` naming the Debian package.
     """
     given = (tools or {}).get(name)
     if given:
@@ -29,7 +30,10 @@ def find_tool(name, tools=None):
                           % (name, given, name))
     found = shutil.which(name)
     if found:
-        return found
+        # Resolved: script tools find their modules next to their real file
+        # (abi-compliance-checker looks in dirname($0)/../share), and inside
+        # a BitBake task PATH is ${HOSTTOOLS_DIR}, a directory of symlinks.
+        return os.path.realpath(found)
     raise CompatError("%s not found on PATH: install the Debian package %s "
                       "(apt-get install %s) or pass tools={%r: PATH}"
                       % (name, DEBIAN_PACKAGES.get(name, name),

@@ -22,18 +22,20 @@ NEVER = "marked as completed but now needing to rerun"
 @OETestTag("sstate-mgmt")
 class SStateMgmtCDependsTests(OESelftestTestCase):
 
-    def config(self, variant):
+    def config(self, variant, settings=""):
         # A private SSTATE_DIR, so that earlier builds of the fixtures cannot
-        # satisfy the rebuild cases.
+        # satisfy the rebuild cases. The ABI tools come from the host (tasks
+        # only see HOSTTOOLS).
         self.write_config('INHERIT += "compatible-depends"\n'
-                          'SSTATE_DIR = "${TOPDIR}/sstate-cdepends-selftest"\n')
+                          'SSTATE_DIR = "${TOPDIR}/sstate-cdepends-selftest"\n'
+                          'HOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"\n')
         # The change is selected through the include that only the fixtures
         # read (sstmgmt-cdep.inc): switching it reparses them, not OE-Core.
         path = os.path.join(os.environ["BUILDDIR"], "conf", "sstmgmt-cdep-variant.inc")
         if not os.path.exists(path):
             self.addCleanup(os.unlink, path)
         with open(path, "w") as f:
-            f.write('SSTMGMT_CDEP_VARIANT ?= "%s"\n' % variant)
+            f.write('SSTMGMT_CDEP_VARIANT ?= "%s"\n%s' % (variant, settings))
 
     def tasks(self, output, pn):
         """(ran, restored): task names of pn that succeeded for real / from sstate."""
@@ -86,3 +88,26 @@ class SStateMgmtCDependsTests(OESelftestTestCase):
         ran, restored = self.tasks(out, USESONE)
         self.assertEqual(ran, {"do_cache_compatibility"}, out)
         self.assertIn("do_populate_sysroot", restored)
+
+    def test_cdepends_abidiff_superset(self):
+        # abidiff with the parent's DWARF (cdepends-debuginfo) in superset
+        # mode: an added function reuses the child, a struct change rebuilds it.
+        shutil.rmtree(os.path.join(os.environ["BUILDDIR"], "sstate-cdepends-selftest"), ignore_errors=True)
+        settings = ('CDEPENDS_CHECKER = "abidiff"\nCDEPENDS_MODE = "superset"\n'
+                    'SSTMGMT_CDEP_DEBUGINFO = "1"\n')
+        self.config("base", settings)
+        out = self.build(APP)
+        self.assertIn("do_compile", self.tasks(out, APP)[0])
+        self.assertNotIn("no DWARF debug info", out)
+
+        self.config("added", settings)
+        out = self.build(APP)
+        self.assertIn("do_compile", self.tasks(out, LIB)[0])
+        ran, restored = self.tasks(out, APP)
+        self.assertEqual(ran, {"do_cache_compatibility"}, out)
+        self.assertIn("do_populate_sysroot", restored)
+
+        self.config("struct", settings)
+        out = self.build(APP)
+        ran, _ = self.tasks(out, APP)
+        self.assertTrue({"do_cache_compatibility", "do_compile", "do_install"} <= ran, out)
