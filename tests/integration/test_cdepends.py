@@ -359,6 +359,23 @@ def test_suppressions_enter_the_report(clean_build):
     assert "cdepfoo_extra" not in xml.split("<abi-instr", 1)[1], text
     assert "symbol: cdepfoo_extra FUNC GLOBAL" in text
 
+    # The file's contents are part of the compat task's signature: editing it
+    # (here: the function is no longer suppressed) re-judges the parent and,
+    # since the ABI the child sees grew, rebuilds the child.
+    own = os.path.join(build.topdir, "conf", "sstmgmt-test.abignore")
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "oeqa-tests", "recipes-test", "cdepends",
+                           "files", "cdepfoo.abignore")) as f:
+        build._write(own, f.read())
+    supp = 'CDEPENDS_SUPPRESSIONS[%s] = "%s"\n' % (LIB, own)
+    abi_variant(build, "base", extra=supp)
+    bitbake(build, APP)
+    build._write(own, "[suppress_function]\n  symbol_name = no_such_function\n  drop = true\n")
+    res = bitbake(build, APP)
+    assert "do_cache_compatibility" in res.ran_for(APP), (res.ran_for(APP), res.setscene_for(APP))
+    assert_rebuilt(res, APP)
+    xml = report(build, APP).split("abi-xml:", 1)[1]
+    assert "cdepfoo_extra" in xml.split("<abi-instr", 1)[1]
+
 
 @pytest.mark.parametrize("extra,expected", [
     ('CDEPENDS_MODE[%s] = "supreset"\n' % LIB, 'Set CDEPENDS_MODE (or CDEPENDS_MODE[%s])' % LIB),
