@@ -103,3 +103,11 @@ def run_script(args, env=None, stdin=subprocess.DEVNULL, script=SCRIPT, timeout=
         e.update(env)
     return subprocess.run([sys.executable, script] + list(args), env=e, stdin=stdin, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def run_prune(cache, **kw):
+    """The engine on ``cache`` for real (no dry run, no grace) unless told otherwise."""
+    from sstatemgmt.prune import prune
+    kw.setdefault("dry_run", False)
+    kw.setdefault("grace_minutes", 0)
+    return prune(cache.root, **kw)

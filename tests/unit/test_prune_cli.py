@@ -12,14 +12,9 @@ import time
 
 import pytest
 
-from prune_testlib import SCRIPT, Cache, H, run_script, stamp
+from prune_testlib import SCRIPT, H, run_script, stamp
 
 from sstatemgmt.prune.cli import build_parser, parse_size
-
-
-@pytest.fixture
-def cache(tmp_path):
-    return Cache(tmp_path / "sstate-cache")
 
 
 @pytest.fixture

@@ -12,22 +12,10 @@ import json
 import os
 import time
 
-import pytest
 
-from prune_testlib import DAY, Cache, H, run_script, stamp
+from prune_testlib import DAY, H, run_script, stamp, run_prune as run
 
 from sstatemgmt.prune import prune
-
-
-@pytest.fixture
-def cache(tmp_path):
-    return Cache(tmp_path / "sstate-cache")
-
-
-def run(cache, **kw):
-    kw.setdefault("dry_run", False)
-    kw.setdefault("grace_minutes", 0)
-    return prune(cache.root, **kw)
 
 
 def size_of(cache, files):

@@ -12,20 +12,9 @@ import time
 
 import pytest
 
-from prune_testlib import Cache, H, stamp
+from prune_testlib import H, stamp, run_prune as run
 
-from sstatemgmt.prune import RecipePolicy, RefusedError, RootsError, UsageError, prune, prune_recipe
-
-
-def run(cache, **kw):
-    kw.setdefault("dry_run", False)
-    kw.setdefault("grace_minutes", 0)
-    return prune(cache.root, **kw)
-
-
-@pytest.fixture
-def cache(tmp_path):
-    return Cache(tmp_path / "sstate-cache")
+from sstatemgmt.prune import RecipePolicy, RefusedError, RootsError, UsageError, prune_recipe
 
 
 # ---------------------------------------------------------------- duplicates

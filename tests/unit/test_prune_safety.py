@@ -13,21 +13,10 @@ import time
 
 import pytest
 
-from prune_testlib import Cache, H, object_name, run_script
+from prune_testlib import Cache, H, object_name, run_script, run_prune as run
 
 from sstatemgmt.prune import LockBusyError, prune
 from sstatemgmt.prune.names import LOCK_NAME
-
-
-@pytest.fixture
-def cache(tmp_path):
-    return Cache(tmp_path / "sstate-cache")
-
-
-def run(cache, **kw):
-    kw.setdefault("dry_run", False)
-    kw.setdefault("grace_minutes", 0)
-    return prune(cache.root, **kw)
 
 
 def hold_lock(cache):
