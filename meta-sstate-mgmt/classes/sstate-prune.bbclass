@@ -24,6 +24,8 @@ SSTATE_PRUNE_LOCK_WAIT ?= "600"
 SSTATE_PRUNE_LOCK_WAIT[doc] = "Seconds to wait for another pruner's lock on SSTATE_DIR (-1: forever, 0: fail at once)."
 SSTATE_PRUNE_ROOTS ?= ""
 SSTATE_PRUNE_ROOTS[doc] = "Whole-cache prune: other build dirs, TMPDIRs or stamps dirs (space-separated) whose objects are kept, besides this build's STAMPS_DIR."
+SSTATE_PRUNE_STAT_ALL ?= "0"
+SSTATE_PRUNE_STAT_ALL[doc] = "1: lstat every file of SSTATE_DIR, so that the summary gives the bytes kept (by default only what a policy needs is measured)."
 SSTATE_PRUNE_FORCE ?= "0"
 SSTATE_PRUNE_FORCE[doc] = "Whole-cache prune: run even when the roots reference nothing in the cache (otherwise it refuses)."
 SSTATE_PRUNE_HASHSERV_GC ?= "0"
@@ -34,7 +36,7 @@ SSTATE_PRUNE_HASHSERV[doc] = "The hash equivalence server SSTATE_PRUNE_HASHSERV_
 
 # These are read only when a prune runs: changing them must not cost a reparse.
 BB_HASHCONFIG_IGNORE_VARS += "SSTATE_PRUNE_DRY_RUN SSTATE_PRUNE_KEEP SSTATE_PRUNE_OLDER_THAN SSTATE_PRUNE_GRACE \
-    SSTATE_PRUNE_LOCK_WAIT SSTATE_PRUNE_ROOTS SSTATE_PRUNE_FORCE SSTATE_PRUNE_HASHSERV_GC SSTATE_PRUNE_HASHSERV"
+    SSTATE_PRUNE_LOCK_WAIT SSTATE_PRUNE_ROOTS SSTATE_PRUNE_STAT_ALL SSTATE_PRUNE_FORCE SSTATE_PRUNE_HASHSERV_GC SSTATE_PRUNE_HASHSERV"
 
 # Per recipe: after every sstate task of the recipe, so that the runqueue has
 # resolved their unihashes for this configuration (BB_TASKDEPDATA).

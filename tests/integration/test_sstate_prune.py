@@ -134,8 +134,11 @@ def test_bitbake_sstate_prune_recipe(clean_build):
     res = build.bitbake("-c", "sstate_prune", HELLO)
     assert files(build) == before, "a dry run deleted files"
     assert re.search(r"sstate_prune \(%s\): .*would remove" % HELLO, res.output, re.I), res.output[-3000:]
+    # Only what a policy needs is measured; the summary says how to get the rest.
+    assert re.search(r'kept \d+ files \(size not measured: SSTATE_PRUNE_STAT_ALL = "1"\)', res.output), \
+        res.output[-3000:]
 
-    build.write_config(PRUNE_CONF)
+    build.write_config(PRUNE_CONF + 'SSTATE_PRUNE_STAT_ALL = "1"\n')
     res = build.bitbake("-c", "sstate_prune", HELLO)
     assert res.ran == {HELLO + ":do_sstate_prune"}, res.ran
     after = files(build)
@@ -146,6 +149,7 @@ def test_bitbake_sstate_prune_recipe(clean_build):
     assert removed and all(os.path.basename(p).startswith("sstate:%s:" % HELLO) for p in removed), removed
     m = re.search(r"sstate_prune \(%s\): .*removed\s+(\d+) files?" % HELLO, res.output, re.I | re.S)
     assert m, res.output[-3000:]
+    assert re.search(r"kept [1-9]\d* files \(\d+(\.\d)? (B|KiB|MiB)\)", res.output), res.output[-3000:]
     assert_fresh_tmpdir_restores_everything(build, HELLO, OTHER)
 
 

@@ -57,10 +57,12 @@ def _common(d):
         grace_minutes=_number(d, "SSTATE_PRUNE_GRACE") or 0.0,
         lock_wait=None if lock_wait is not None and lock_wait < 0 else (lock_wait or 0.0),
         jobs=max(_number(d, "BB_NUMBER_THREADS", int) or 4, 1),
+        stat_all=bb.utils.to_boolean(d.getVar("SSTATE_PRUNE_STAT_ALL")),
     )
 
 
 def _report(prefix, summary):
+    summary.stat_all_hint = 'SSTATE_PRUNE_STAT_ALL = "1"'
     for line in summary.format_human().splitlines():
         bb.plain("%s: %s" % (prefix, line))
 

@@ -54,6 +54,9 @@ class Summary:
         self.unknown = []                   # {"path", "reason"} (first MAX_LISTED)
         self.unknown_count = 0
         self.timings = {}
+        # How to ask for the unmeasured sizes, in the caller's terms (the
+        # script's option; the bbclass says its variable).
+        self.stat_all_hint = "--stat-all"
         self.removed_paths = []             # relative paths (planned in a dry run)
         self.kept_unihashes = set()         # unihashes of the objects left in the cache
 
@@ -109,7 +112,7 @@ class Summary:
             "%s %d files (%s), kept %d files (%s)"
             % (verb, self.removed["files"], fmt_bytes(self.removed["bytes"]),
                self.kept["files"], fmt_bytes(self.kept["bytes"])
-               if self.kept["bytes"] is not None else "size not measured: --stat-all"),
+               if self.kept["bytes"] is not None else "size not measured: " + self.stat_all_hint),
         ]
         if self.roots and not self.roots.get("matched_units"):
             lines.append("warning: the roots reference none of the entries of this cache: nothing is protected")
