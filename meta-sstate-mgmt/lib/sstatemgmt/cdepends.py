@@ -4,7 +4,6 @@
 # classes-global/compatible-depends.bbclass and conf/layer.conf. The report
 # itself comes from sstatemgmt.compat, which does not import bb.
 
-import fnmatch
 import glob
 import os
 
@@ -178,9 +177,7 @@ def setup(d):
 
 
 def checker_for(d, name):
-    raw = raw_name(d, name)
-    return d.getVarFlag("CDEPENDS_CHECKER", raw) or d.getVarFlag("CDEPENDS_CHECKER", name) \
-        or d.getVar("CDEPENDS_CHECKER")
+    return _flag(d, "CDEPENDS_CHECKER", name) or d.getVar("CDEPENDS_CHECKER")
 
 
 def _flag(d, var, name):
@@ -286,8 +283,7 @@ def parent_inputs(d):
     fns = dict((v[0], v[2]) for v in taskdepdata.values() if v[1] == "do_populate_sysroot")
     inputs = []
     for name, pn in sorted(_parent_pns(d).items(), key=lambda kv: kv[1]):
-        raw = raw_name(d, name)
-        globs = (d.getVarFlag("CDEPENDS_FILES", raw) or d.getVarFlag("CDEPENDS_FILES", name) or "").split()
+        globs = (_flag(d, "CDEPENDS_FILES", name) or "").split()
         checker = checker_for(d, name)
         inputs.append(compat.ParentInput(pn, component_dir(d, pn, fns[pn]), checker=checker,
                                          globs=globs or None, mode=mode_for(d, name),
@@ -432,8 +428,7 @@ def config_summary(d):
         return ""
     parts = []
     for name in parent_names(d):
-        raw = raw_name(d, name)
-        globs = d.getVarFlag("CDEPENDS_FILES", raw) or d.getVarFlag("CDEPENDS_FILES", name) or ""
+        globs = _flag(d, "CDEPENDS_FILES", name) or ""
         part = "%s:%s:%s" % (name, checker_for(d, name), ",".join(globs.split()))
         # Only non-default settings, so that existing signatures stay as they were.
         mode = mode_for(d, name)

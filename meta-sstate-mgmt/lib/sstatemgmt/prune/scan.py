@@ -29,7 +29,6 @@ path and the scan goes on.
 
 import os
 import threading
-from operator import itemgetter
 import time
 from concurrent.futures import ThreadPoolExecutor
 
