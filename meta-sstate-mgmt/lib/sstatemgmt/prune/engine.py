@@ -482,8 +482,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         if opts.list_paths:
             summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
 
-        summary.kept = _fb(res.files - summary.removed["files"],
-                           res.bytes - summary.removed["bytes"] if res.measured else None)
+        summary.kept = _kept(res, summary)
         kept_units = None
         if not opts.dry_run and planned and confirm is not None and not confirm(summary):
             summary.aborted = True
@@ -505,8 +504,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                 summary.timings["delete_mib_per_second"] = round(ds.removed_bytes / ds.seconds / 1048576, 1)
             gone = set(id(u) for u, _, _ in ds.removed_units)
             kept_units = (u for u in units if id(u) not in gone)
-            summary.kept = _fb(res.files - summary.removed["files"],
-                               res.bytes - summary.removed["bytes"] if res.measured else None)
+            summary.kept = _kept(res, summary)
         if kept_units is None:
             kept_units = (u for u in units if summary.aborted or u not in sel)
         summary.kept_unihashes = set(u.unihash for u in kept_units if u.kind is OBJECT)
@@ -544,6 +542,12 @@ def _account(summary, removed, sel):
     summary.by_policy = by_policy
     top = sorted(recipes.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:20]
     summary.top_recipes = [{"pn": pn, "files": f, "bytes": b} for pn, (f, b) in top]
+
+
+def _kept(res, summary):
+    """Files (and, when the scan measured every file, bytes) left after ``summary.removed``."""
+    return _fb(res.files - summary.removed["files"],
+               res.bytes - summary.removed["bytes"] if res.measured else None)
 
 
 def _scan_summary(res, units):
