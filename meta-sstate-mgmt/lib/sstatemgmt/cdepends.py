@@ -247,11 +247,8 @@ def _parent_pns(d):
     """{name in CDEPENDS (mapped): PN} from BB_TASKDEPDATA (resolves PROVIDES/virtual names)."""
     taskdepdata = d.getVar("BB_TASKDEPDATA", False)
     pn = d.getVar("PN")
-    mine = [v for v in taskdepdata.values() if v[0] == pn and v[1] == COMPAT_TASK]
-    if not mine:
-        bb.fatal("%s: %s is missing from BB_TASKDEPDATA" % (pn, COMPAT_TASK))
     result = {}
-    for dep in mine[0][3]:
+    for dep in _my_compat_entry(d)[3]:
         entry = taskdepdata[dep]
         if entry[1] != "do_populate_sysroot":
             continue
@@ -317,11 +314,12 @@ def full_report(d, inputs=None, warn=bb.warn):
 # -- superset mode: the baseline ------------------------------------------------
 
 @bb.parse.vardepsexclude("BB_TASKDEPDATA")
-def _my_fn(d):
+def _my_compat_entry(d):
+    """This recipe's do_cache_compatibility entry of BB_TASKDEPDATA."""
     pn = d.getVar("PN")
     for v in d.getVar("BB_TASKDEPDATA", False).values():
         if v[0] == pn and v[1] == COMPAT_TASK:
-            return v[2]
+            return v
     bb.fatal("%s: %s is missing from BB_TASKDEPDATA" % (pn, COMPAT_TASK))
 
 
@@ -333,7 +331,7 @@ def baseline_key(d):
     them with its startup data and before each task).
     """
     sig = bb.parse.siggen
-    return _compat().child_key(_my_fn(d), COMPAT_TASK, sig.taskhash, sig.basehash, sig.runtaskdeps,
+    return _compat().child_key(_my_compat_entry(d)[2], COMPAT_TASK, sig.taskhash, sig.basehash, sig.runtaskdeps,
                                getattr(sig, "file_checksum_values", None), getattr(sig, "taints", None))
 
 
