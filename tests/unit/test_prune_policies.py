@@ -15,6 +15,7 @@ import pytest
 from prune_testlib import H, stamp, run_prune as run
 
 from sstatemgmt.prune import RecipePolicy, RefusedError, RootsError, UsageError, prune_recipe
+from sstatemgmt.prune import scan as scanmod
 
 
 # ---------------------------------------------------------------- duplicates
@@ -406,12 +407,67 @@ def test_dry_run_deletes_nothing_and_reports_the_same_plan(cache):
     assert real.removed == dry.removed
 
 
-def test_process_scan_gives_the_same_result(cache):
+def _mixed_cache(cache):
     for i in range(40):
-        cache.add("r%d" % (i % 7), age_days=i + 1, native="universal" if i % 3 else "")
+        cache.add("r%d" % (i % 7), age_days=i + 1, native="universal" if i % 3 else "",
+                  companions=(".siginfo", ".sig") if i % 4 == 0 else (".siginfo",))
+    for i in range(6):
+        cache.add("o%d" % i, archive=False, age_days=20, companions=(".siginfo", ".sig"))  # orphans
+        cache.add("o%d" % i, task="compile", archive=False, age_days=20)                  # siginfo-only
+
+
+def _plan(s):
+    return sorted(s.removed_paths), s.removed, s.by_policy, s.kept, s.top_recipes
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_process_scan_and_measure_give_the_same_result(cache, monkeypatch, processes):
+    """Children walk and lstat shares of the cache; the plan must not change.
+    FORK_MEASURE_MIN is lowered so that the lstat calls are shared too."""
+    _mixed_cache(cache)
+    monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
+    for policy in (dict(duplicates=True), dict(orphans=True, siginfo_only=True), dict(older_than_days=10)):
+        a = run(cache, dry_run=True, processes=0, list_paths=True, **policy)
+        b = run(cache, dry_run=True, processes=processes, list_paths=True, **policy)
+        assert a.removed["files"] > 0, policy
+        assert _plan(a) == _plan(b), policy
+        assert b.timings["scan_workers"] == "%d processes" % processes
+
+
+def test_forked_measure_matches_serial_and_skips_vanished_members(cache, monkeypatch):
+    for i in range(30):
+        cache.add("r%d" % (i % 5), age_days=i + 1, companions=(".siginfo", ".sig"))
+    root = str(cache.root)
+    serial = sorted(scanmod.scan(root, processes=0).units, key=lambda u: u.stem)
+    forked = sorted(scanmod.scan(root, processes=0).units, key=lambda u: u.stem)
+    # files vanish between the scan and the measurement (another cleaner)
+    os.unlink(cache.path(serial[2].relpath(".sig")))            # one member
+    for suffix in serial[5].suffixes:                            # a whole unit
+        os.unlink(cache.path(serial[5].relpath(suffix)))
+    monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
+    assert scanmod.measure(root, serial, [], processes=0) == scanmod.measure(root, forked, [], processes=3)
+    assert [(u.stem, u.members, u.mtime, u.size) for u in serial] == \
+        [(u.stem, u.members, u.mtime, u.size) for u in forked]
+    assert [m[0] for m in forked[2].members] == ["", ".siginfo"]
+    assert forked[5].members == []
+
+
+@pytest.mark.parametrize("failure", ["no-fork", "child-dies"])
+def test_work_of_a_failed_child_is_done_by_the_parent(cache, monkeypatch, failure):
+    """A fork that fails (EAGAIN, no fork) or a child that dies must not lose
+    or change anything: the parent walks or measures that share itself."""
+    _mixed_cache(cache)
     a = run(cache, duplicates=True, dry_run=True, processes=0, list_paths=True)
+    monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
+    if failure == "no-fork":
+        monkeypatch.setattr(scanmod, "fork_call", lambda fn, *args: None)
+    else:
+        def dies(*args, **kwargs):
+            os._exit(1)
+        monkeypatch.setattr(scanmod, "_walk_rows", dies)
+        monkeypatch.setattr(scanmod, "_measure_child", dies)
     b = run(cache, duplicates=True, dry_run=True, processes=2, list_paths=True)
-    assert sorted(a.removed_paths) == sorted(b.removed_paths) and a.removed == b.removed
+    assert _plan(a) == _plan(b)
 
 
 def test_recipe_policy_only_touches_slots_of_the_current_configuration(cache):

@@ -20,6 +20,7 @@ import traceback
 
 from .engine import Options, RecipePolicy, prune
 from .errors import PruneError, UsageError
+from .scan import MAX_AUTO_PROCESSES
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -136,9 +137,10 @@ def build_parser():
                    help="walk the cache with N threads (default: --jobs on a network filesystem such "
                    "as NFS, where they overlap round trips; 1 on a local one, where threads only add "
                    "contention)")
-    s.add_argument("--scan-processes", type=int, default=0, metavar="N",
-                   help="walk the cache with N forked processes: can help on an idle multi-core "
-                   "machine; costs more CPU in all (default: 0, no processes)")
+    s.add_argument("--scan-processes", type=int, default=None, metavar="N",
+                   help="share the walk and the lstat calls with N-1 forked processes (default: one "
+                   "per CPU up to %d on a local filesystem, 0 on a network one; 0 or 1: this process "
+                   "only)" % MAX_AUTO_PROCESSES)
     return p
 
 

@@ -15,7 +15,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from .scan import open_reldir
+from .scan import open_dir_at
 
 
 class DeleteStats:
@@ -78,29 +78,55 @@ def delete_unit(dirfd, unit, st):
         st.removed_units.append((unit, nfiles, nbytes))
 
 
+class _DirStack:
+    """The directories of the current ``reldir``, each opened relative to its
+    parent with O_NOFOLLOW (scan.open_dir_at) and kept open, so that the
+    next directory in sorted order reopens only the components that differ
+    (usually just the last fan-out level)."""
+
+    def __init__(self, rootfd):
+        self.rootfd = rootfd
+        self.parts = []                          # [(component, fd)]
+
+    def open(self, reldir):
+        """fd of ``reldir`` (owned by the stack); raises OSError."""
+        want = reldir.split("/") if reldir else []
+        keep = 0
+        while keep < len(self.parts) and keep < len(want) and self.parts[keep][0] == want[keep]:
+            keep += 1
+        self.close(keep)
+        for part in want[keep:]:
+            parent = self.parts[-1][1] if self.parts else self.rootfd
+            self.parts.append((part, open_dir_at(parent, part)))
+        return self.parts[-1][1] if self.parts else self.rootfd
+
+    def close(self, keep=0):
+        while len(self.parts) > keep:
+            os.close(self.parts.pop()[1])
+
+
 def _delete_chunk(rootfd, units):
     """Delete units (sorted by directory), opening each directory once."""
     st = DeleteStats()
+    dirs = _DirStack(rootfd)
     cur, fd = None, None
     try:
         for u in units:
             if u.reldir != cur or fd is None:
-                if fd is not None:
-                    os.close(fd)
-                    fd = None
                 cur = u.reldir
                 try:
-                    fd = open_reldir(rootfd, cur)
+                    fd = dirs.open(cur)
                 except FileNotFoundError:
+                    fd = None
                     st.vanished_files += len(u.members)
                     continue
                 except OSError as e:             # EACCES, or ELOOP: a dir became a symlink
+                    fd = None
                     st.errors.append((cur or ".", e.strerror or str(e)))
                     continue
             delete_unit(fd, u, st)
     finally:
-        if fd is not None:
-            os.close(fd)
+        dirs.close()
     return st
 
 

@@ -88,7 +88,7 @@ from .lock import CacheLock
 from .scan import ARCHIVE, SIG, SIGINFO
 from .scan import measure as measure_units
 from .scan import scan as scan_cache
-from .scan import scan_threads
+from .scan import delete_threads, scan_processes, scan_threads
 from .summary import Summary, _fb
 
 OBJECT = "object"
@@ -164,7 +164,7 @@ class Options:
     dry_run: bool = True
     force: bool = False
     jobs: int = 8
-    processes: int = 0
+    processes: Optional[int] = None           # None: automatic (scan.scan_processes)
     scan_threads: int = 0                     # 0: jobs on a network filesystem, else 1
     stat_all: bool = False
     lock: bool = True
@@ -200,6 +200,8 @@ class Options:
             raise UsageError("--grace must not be negative (got %s)" % self.grace_minutes)
         if self.jobs < 1:
             raise UsageError("--jobs must be at least 1 (got %s)" % self.jobs)
+        if self.processes is not None and self.processes < 0:
+            raise UsageError("--scan-processes must not be negative (got %s)" % self.processes)
         for r in self.recipes():
             if not r.pn:
                 raise UsageError("the recipe policy needs a pn")
@@ -437,10 +439,11 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             def scan_progress(files, dirs, secs):
                 progress("scan", files, None, secs)
         stat_all = opts.needs_every_stat()
-        threads = opts.scan_threads if opts.scan_threads else scan_threads(cache_dir, opts.jobs)
-        res = scan_cache(cache_dir, jobs=threads, progress=scan_progress, processes=opts.processes,
+        procs = opts.processes if opts.processes is not None else scan_processes(cache_dir)
+        threads = opts.scan_threads if opts.scan_threads else (1 if procs > 1 else scan_threads(cache_dir, opts.jobs))
+        res = scan_cache(cache_dir, jobs=threads, progress=scan_progress, processes=procs,
                          stat=stat_all)
-        summary.timings["scan_workers"] = ("%d processes" % opts.processes if opts.processes > 1
+        summary.timings["scan_workers"] = ("%d processes" % procs if procs > 1
                                            else "%d threads" % threads)
         t_scan = time.monotonic()
         units = res.units
@@ -466,7 +469,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
 
         def measure(us):
             summary.timings["lstat_calls"] = summary.timings.get("lstat_calls", 0) + \
-                measure_units(cache_dir, us, measure_errors)
+                measure_units(cache_dir, us, measure_errors, procs)
 
         sel, protected, budget = select(units, opts, root_hashes, now, res.bytes, measure)
         summary.errors.extend({"path": p, "error": e, "phase": "scan"} for p, e in measure_errors)
@@ -483,7 +486,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
 
         summary.kept = _kept(res, summary)
-        kept_units = None
+        gone = None
         if not opts.dry_run and planned and confirm is not None and not confirm(summary):
             summary.aborted = True
         elif not opts.dry_run and planned:
@@ -493,7 +496,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
 
                 def del_progress(files, nbytes, secs):
                     progress("delete", files, nfiles, secs)
-            ds = deletemod.delete_units(cache_dir, planned, opts.jobs, del_progress)
+            ds = deletemod.delete_units(cache_dir, planned, delete_threads(cache_dir, opts.jobs), del_progress)
             _account(summary, ds.removed_units, sel)
             summary.skipped = {"changed": _fb(ds.changed_files, ds.changed_bytes, units=ds.changed_units),
                                "vanished_files": ds.vanished_files}
@@ -503,11 +506,8 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                 summary.timings["delete_files_per_second"] = round(ds.removed_files / ds.seconds, 1)
                 summary.timings["delete_mib_per_second"] = round(ds.removed_bytes / ds.seconds / 1048576, 1)
             gone = set(id(u) for u, _, _ in ds.removed_units)
-            kept_units = (u for u in units if id(u) not in gone)
             summary.kept = _kept(res, summary)
-        if kept_units is None:
-            kept_units = (u for u in units if summary.aborted or u not in sel)
-        summary.kept_unihashes = set(u.unihash for u in kept_units if u.kind is OBJECT)
+        summary.set_kept_units(_kept_unihashes(units, sel, gone, summary.aborted))
         if budget is not None and not opts.dry_run and not summary.aborted:
             budget["bytes_after"] = res.bytes - summary.removed["bytes"]
             budget["reached"] = budget["bytes_after"] <= budget["max_bytes"]
@@ -542,6 +542,16 @@ def _account(summary, removed, sel):
     summary.by_policy = by_policy
     top = sorted(recipes.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:20]
     summary.top_recipes = [{"pn": pn, "files": f, "bytes": b} for pn, (f, b) in top]
+
+
+def _kept_unihashes(units, sel, gone, aborted):
+    """For Summary.kept_unihashes: the objects a real run left (``gone``: ids
+    of the removed units), or a dry run would leave (not in ``sel``)."""
+    def kept():
+        for u in units:
+            if u.kind is OBJECT and (aborted or (id(u) not in gone if gone is not None else u not in sel)):
+                yield u.unihash
+    return kept
 
 
 def _kept(res, summary):

@@ -2,11 +2,16 @@
 """One parallel scan of an sstate cache.
 
 The cache is split into subtrees (the fan-out directories under the cache
-root and under each host directory), which workers walk with ``os.scandir``.
-Workers are threads by default; ``processes=N`` forks N scanner processes
-instead, which also spreads the name parsing over the cores (the GIL
-serialises it between threads).  Directory reads and ``stat`` release the
-GIL, so threads still overlap I/O, which is what counts over NFS.
+root and under each host directory), which are walked with ``os.scandir``.
+With ``processes=N`` (the engine's default on a local filesystem: one per
+CPU, up to 4), N-1 forked children walk shares of the subtrees while this
+process walks its own, so the walk, the name parsing and the grouping run
+on N cores; a child sends its units back as plain tuples and this process
+builds them.  :func:`measure` shares its lstat calls the same way.  A child
+that cannot be forked or fails costs time, never results: its share is
+then done here.  On a network filesystem threads walk instead (the GIL
+serialises the parsing, but directory reads and ``stat`` release it, and
+overlapping round trips is what counts there).
 
 The walk reads directories only: the entry types from ``readdir``
 (``d_type``) tell files from directories, so nothing is stat'ed and each
@@ -27,7 +32,9 @@ Errors (EACCES, ENOENT from a racing cleaner, ...) are recorded with their
 path and the scan goes on.
 """
 
+import array
 import os
+import pickle
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -136,7 +143,7 @@ class Unit:
         return "Unit(%r, %s)" % (self.relpath(), list(self.suffixes))
 
 
-def measure(root, units, errors=None):
+def measure(root, units, errors=None, processes=0):
     """lstat the members of ``units`` (below the cache directory ``root``).
 
     Fills ``members``/``mtime``/``size`` (see :class:`Unit`); units already
@@ -145,19 +152,51 @@ def measure(root, units, errors=None):
     ``errors`` as ``(relpath, message)``.  Returns the number of lstat
     calls.
 
+    With ``processes`` > 1 and enough units, the lstat calls are shared
+    with ``processes - 1`` forked children (see :func:`fork_call`); the
+    result is the same.
+
     Paths are resolved from ``root``: this only reads metadata, and the
     deletion re-checks every member relative to directories it opens with
     O_NOFOLLOW, so a directory swapped for a symlink can mislead a
     measurement but never a deletion.
     """
+    todo = [u for u in units if u.members is None]
+    root = root.rstrip("/") + "/"
+    n = processes if processes > 1 and len(todo) >= FORK_MEASURE_MIN else 1
+    children = {}
+    try:
+        for k in range(1, n):
+            children[k] = fork_call(_measure_child, root, todo, k, n)
+        calls = _measure(root, todo[0::n] if n > 1 else todo, errors)
+        for k in range(1, n):
+            share = fork_result(children.pop(k))
+            if share is None:                    # no child, or it failed: measure here
+                calls += _measure(root, todo[k::n], errors)
+                continue
+            found, mtimes, sizes, errs, c = share
+            calls += c
+            if errors is not None:
+                errors.extend(errs)
+            _apply_measured(todo[k::n], found, mtimes, sizes)
+        return calls
+    finally:
+        for child in children.values():
+            fork_abandon(child)
+
+
+# Below this many units a fork costs more than it saves.
+FORK_MEASURE_MIN = 20000
+
+
+def _measure(root, todo, errors):
     lstat = os.lstat
     calls = 0
-    root = root.rstrip("/") + "/"
-    for u in units:
-        if u.members is not None:
-            continue
-        base = root + (u.reldir + "/" + u.stem if u.reldir else u.stem)
+    for u in todo:
+        reldir = u.reldir
+        base = root + reldir + "/" + u.stem if reldir else root + u.stem
         members = []
+        mtime = size = 0
         for suffix in _SUFFIXES[u.flags]:
             calls += 1
             try:
@@ -168,9 +207,137 @@ def measure(root, units, errors=None):
                 if errors is not None:
                     errors.append((u.relpath(suffix), err.strerror or str(err)))
                 continue
-            members.append((suffix, st.st_mtime, st.st_size))
-        u.set_members(members)
+            m = st.st_mtime
+            members.append((suffix, m, st.st_size))
+            if m > mtime:
+                mtime = m
+            size += st.st_size
+        u.members = members
+        u.mtime = mtime
+        u.size = size
     return calls
+
+
+def _measure_child(root, todo, k, n):
+    """In a child: lstat every ``n``-th unit of ``todo`` from the ``k``-th.
+    Returns flat arrays (one byte of found-suffix bits per unit, each found
+    member's mtime and size), which cross the pipe as a few large buffers
+    instead of a tuple per member."""
+    lstat = os.lstat
+    found = bytearray()
+    mtimes = array.array("d")
+    sizes = array.array("q")
+    errors = []
+    calls = 0
+    for i in range(k, len(todo), n):
+        u = todo[i]
+        reldir = u.reldir
+        base = root + reldir + "/" + u.stem if reldir else root + u.stem
+        bits = 0
+        bit = 1
+        for suffix in _SUFFIXES[u.flags]:
+            calls += 1
+            try:
+                st = lstat(base + suffix)
+            except FileNotFoundError:
+                pass
+            except OSError as err:
+                errors.append((u.relpath(suffix), err.strerror or str(err)))
+            else:
+                bits |= bit
+                mtimes.append(st.st_mtime)
+                sizes.append(st.st_size)
+            bit <<= 1
+        found.append(bits)
+    return found, mtimes, sizes, errors, calls
+
+
+def _apply_measured(units, found, mtimes, sizes):
+    """Fill ``units`` from the arrays of :func:`_measure_child`."""
+    j = 0
+    for u, bits in zip(units, found):
+        members = []
+        mtime = size = 0
+        bit = 1
+        for suffix in _SUFFIXES[u.flags]:
+            if bits & bit:
+                m = mtimes[j]
+                z = sizes[j]
+                j += 1
+                members.append((suffix, m, z))
+                if m > mtime:
+                    mtime = m
+                size += z
+            bit <<= 1
+        u.members = members
+        u.mtime = mtime
+        u.size = size
+
+
+def fork_call(fn, *args):
+    """Run ``fn(*args)`` in a forked child, which pickles the result into a pipe.
+
+    The child shares the parent's memory copy-on-write, so ``args`` cost
+    nothing to pass; it leaves with ``os._exit`` (no atexit handlers, no
+    second flush of the parent's buffers).  Returns a handle for
+    :func:`fork_result`, or None when the fork failed (the caller then does
+    the work itself).
+    """
+    if not hasattr(os, "fork"):
+        return None
+    try:
+        rfd, wfd = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(rfd)
+        os.close(wfd)
+        return None
+    if pid == 0:
+        code = 1
+        try:
+            os.close(rfd)
+            data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with open(wfd, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    return [pid, rfd]
+
+
+def fork_result(child):
+    """The result of a :func:`fork_call` child, or None if it failed (or never started)."""
+    if child is None:
+        return None
+    try:
+        with open(child[1], "rb") as f:
+            child[1] = None
+            data = f.read()
+    finally:
+        fork_abandon(child)
+    try:
+        return pickle.loads(data)
+    except Exception:                            # the child died half-way
+        return None
+
+
+def fork_abandon(child):
+    """Close and reap a :func:`fork_call` child (its writes then fail and it exits)."""
+    if child is None:
+        return
+    if child[1] is not None:
+        os.close(child[1])
+        child[1] = None
+    if child[0] is not None:
+        try:
+            os.waitpid(child[0], 0)
+        except ChildProcessError:
+            pass
+        child[0] = None
 
 
 class ScanResult:
@@ -188,7 +355,7 @@ class ScanResult:
         self.unknown_bytes = 0
         self.errors = []                 # (relpath, message)
         self.seconds = 0.0
-        self.raw = None                  # scanner process: unparsed names, see _scan_one
+        self.rows = None                 # scanner process: units as tuples, see _walk_forked
 
     def merge(self, w):
         self.units.extend(w.units)
@@ -234,16 +401,15 @@ def open_reldir(rootfd, reldir):
     return fd
 
 
-def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False, raw=None):
+def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
     """Scan the open directory ``fd``: files go into ``w``, subdirectories
-    onto ``subdirs`` as ``(reldir, native)``.
+    onto ``subdirs`` as ``(name, reldir, native)``.
 
     Without ``stat`` nothing is stat'ed but the rare entries that are
     neither an sstate name nor a directory (their sizes are reported): the
     directory entries' types (``d_type``) tell files from directories, and
     units are measured later, only where a policy needs it.  With ``stat``
-    every file is lstat'ed here, relative to ``fd``.  With a ``raw`` list
-    (scanner processes), sstate names are appended to it unparsed.
+    every file is lstat'ed here, relative to ``fd``.
     """
     try:
         it = os.scandir(fd)
@@ -256,6 +422,7 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False, raw=None):
     cflag = _CFLAG
     prefix = reldir + "/" if reldir else ""
     special = None
+    nat2 = _UNSET
     # Pass 1, the hot loop: group names by archive name.
     try:
         with it:
@@ -268,7 +435,15 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False, raw=None):
                                 w.temporary_dirs += 1
                             else:
                                 sub = prefix + name
-                                subdirs.append((sub, native if native is not None else _native_of(sub)))
+                                if native is not None:
+                                    sn = native
+                                elif len(name) == 2:     # a fan-out dir: the same for all of them
+                                    if nat2 is _UNSET:
+                                        nat2 = _native_of(prefix + name)
+                                    sn = nat2
+                                else:
+                                    sn = _native_of(sub)
+                                subdirs.append((name, sub, sn))
                             continue
                         if not e.is_symlink():           # neither a file nor a symlink: fifo, socket...
                             if special is None:
@@ -313,16 +488,6 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False, raw=None):
     # Pass 2: one parse per archive name.
     if native is None:
         native = native_dir(reldir)
-    if raw is not None:
-        # Scanner process: hand the sstate names back as two flat values (cheap
-        # to pickle); the parent parses them.  The rest is classified here.
-        stems = [stem for stem in byname if stem[:6] == "sstate"]
-        if stems:
-            flags = bytes(byname.pop(stem) for stem in stems)
-            raw.append((reldir, native, "\n".join(stems), flags))
-            n = sum(_NFILES[f] for f in flags)
-            w.files += n
-            counter[0] += n
     nfiles, nbytes = _add_units(byname.items(), reldir, native, w, stat,
                                 lambda name: _lstat_size(fd, prefix + name, name, w))
     w.files += nfiles
@@ -339,6 +504,7 @@ def _add_units(items, reldir, native, w, stat, size_of):
     prefix = reldir + "/" if reldir else ""
     nfiles = nbytes = 0
     units = w.units
+    rows = w.rows
     fast = _fast_specs.get(native)
     if fast is None:
         fast = _fast_specs[native] = {}
@@ -369,6 +535,16 @@ def _add_units(items, reldir, native, w, stat, size_of):
             if spec is not None and spec.ext == ".tar.zst" and not spec.legacy:
                 fast[stem[:i]] = spec
         if spec is not None:
+            if rows is not None:                 # scanner process: see _walk_forked
+                if stats is None:
+                    rows.append((reldir, stem, spec, unihash, task, flags, None))
+                    nfiles += _NFILES[flags]
+                else:
+                    members = [(s, ) + stats[_FLAG[s]] for s in _SUFFIXES[flags]]
+                    rows.append((reldir, stem, spec, unihash, task, flags, members))
+                    nfiles += len(members)
+                    nbytes += sum(m[2] for m in members)
+                continue
             if stats is None:
                 u = Unit(reldir, stem, spec, unihash, task, flags)
                 nfiles += _NFILES[flags]
@@ -401,21 +577,6 @@ def _add_units(items, reldir, native, w, stat, size_of):
     return nfiles, nbytes
 
 
-def _add_raw(root, raw, w):
-    """Parent side of a process scan: build the units of ``raw`` directories."""
-    root = root.rstrip("/") + "/"
-    for reldir, native, stems, flags in raw:
-        base = root + reldir + "/" if reldir else root
-
-        def size_of(name):
-            try:
-                return os.lstat(base + name).st_size
-            except OSError:
-                return None
-        # the scanner counted the files already: only the sizes of odd names are new
-        w.bytes += _add_units(zip(stems.split("\n"), flags), reldir, native, w, False, size_of)[1]
-
-
 _fast_specs = {}           # native dir -> {"sstate:<pn>:...:<version>": Spec} (.tar.zst names)
 _fast_tasks = {}
 
@@ -429,6 +590,9 @@ def _lstat_size(fd, relpath, name, w):
     except OSError as err:
         w.errors.append((relpath, err.strerror or str(err)))
         return None
+
+
+_UNSET = object()
 
 
 def _native_of(reldir):
@@ -452,40 +616,66 @@ def _enter(w, relpath, opener):
         return None
 
 
-def _walk_dir(fd, reldir, native, w, counter, stat, raw=None):
+def _walk_dir(fd, reldir, native, w, counter, stat):
     """Scan the open directory ``fd`` and everything below it; closes ``fd``."""
     try:
         subdirs = []
-        _scan_one(fd, reldir, native, w, subdirs, counter, stat, raw)
-        for sub, subnative in subdirs:
-            cfd = _enter(w, sub, lambda: open_dir_at(fd, sub.rpartition("/")[2]))
-            if cfd is not None:
-                _walk_dir(cfd, sub, subnative, w, counter, stat, raw)
+        _scan_one(fd, reldir, native, w, subdirs, counter, stat)
+        for name, sub, subnative in subdirs:
+            try:
+                cfd = os.open(name, _DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                continue                         # removed meanwhile
+            except OSError as e:                 # EACCES, or ELOOP/ENOTDIR: now a symlink
+                w.errors.append((sub, e.strerror or str(e)))
+                continue
+            _walk_dir(cfd, sub, subnative, w, counter, stat)
     finally:
         os.close(fd)
 
 
-def _walk(rootfd, tops, counter=None, stat=False, raw=None):
-    """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a ScanResult."""
+def _walk(rootfd, tops, counter=None, stat=False, rows=False):
+    """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a
+    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_forked)."""
     if counter is None:
         counter = [0, 0]
     w = ScanResult()
+    if rows:
+        w.rows = []
     for reldir, native in tops:
         fd = _enter(w, reldir, lambda: open_reldir(rootfd, reldir))
         if fd is not None:
-            _walk_dir(fd, reldir, native, w, counter, stat, raw)
-    w.raw = raw
+            _walk_dir(fd, reldir, native, w, counter, stat)
     return w
 
 
-_fork_root = None
-_fork_stat = False
+def _walk_rows(rootfd, tops, stat):
+    """In a child: walk ``tops``; the units travel back as plain tuples
+    (rows), which pickle and unpickle in C, several times faster than Unit
+    objects, and the parent builds the Units (:func:`_units_from_rows`).
+    Pickle's memo sends each shared object once: a directory name, a recipe
+    generation's Spec, a task name."""
+    return _walk(rootfd, tops, stat=stat, rows=True)
 
 
-def _walk_forked(tops):
-    # Without stat, the units travel back unparsed (see _scan_one): pickling
-    # a hundred thousand Unit objects costs more than parsing them again.
-    return _walk(_fork_root, tops, stat=_fork_stat, raw=None if _fork_stat else [])
+def _units_from_rows(rows, units):
+    """Parent side of a process scan: append the Units of ``rows`` to ``units``."""
+    new = Unit.__new__
+    append = units.append
+    for reldir, stem, spec, unihash, task, flags, members in rows:
+        u = new(Unit)
+        u.reldir = reldir
+        u.stem = stem
+        u.spec = spec
+        u.unihash = unihash
+        u.task = task
+        u.flags = flags
+        u.kind = None
+        if members is None:
+            u.members = u.mtime = u.size = None
+        else:
+            u.set_members(members)
+        append(u)
 
 
 def _split(tasks, n):
@@ -527,6 +717,37 @@ def scan_threads(root, jobs):
     return jobs if fs_type(root) in NETWORK_FS else 1
 
 
+def delete_threads(root, jobs):
+    """Deletion threads: ``jobs`` on a network filesystem, where they overlap
+    round trips; at most one per usable CPU on a local one, where more only
+    contend for the GIL (on the benchmark's 2 CPUs, 8 threads deleted at
+    half the speed of 2)."""
+    return jobs if fs_type(root) in NETWORK_FS else max(1, min(jobs, usable_cpus()))
+
+
+# More processes than this add more parent work (building the children's
+# units) than they take off the walk.
+MAX_AUTO_PROCESSES = 4
+
+
+def usable_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def scan_processes(root):
+    """Processes for scanning and measuring ``root`` when not given: one per
+    usable CPU up to MAX_AUTO_PROCESSES on a local filesystem, where the work
+    is CPU-bound; none (threads instead, see :func:`scan_threads`) on a
+    network filesystem or a single CPU."""
+    if fs_type(root) in NETWORK_FS or not hasattr(os, "fork"):
+        return 0
+    n = min(usable_cpus(), MAX_AUTO_PROCESSES)
+    return n if n > 1 else 0
+
+
 def scan(root, jobs=8, progress=None, processes=0, stat=False):
     """Scan the cache directory ``root`` (which must exist).
 
@@ -550,69 +771,63 @@ def scan(root, jobs=8, progress=None, processes=0, stat=False):
 
 
 def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
-    global _fork_root, _fork_stat
     res.measured = stat
     # Expand the top levels here so that work splits into many small subtrees:
     # the cache root, and the host (NATIVELSBSTRING) dirs whose children are
     # the 256 fan-out dirs.
     level = []
     _scan_one(rootfd, "", "", res, level, counter, stat)
-    tasks = []
-    for d, native in level:
+    found = []                                   # (name, reldir, native)
+    for name, d, native in level:
         if len(d) == 2:
-            tasks.append((d, ""))
+            found.append((name, d, ""))
             continue
         fd = _enter(res, d, lambda: open_reldir(rootfd, d))
         if fd is not None:
             try:
-                _scan_one(fd, d, None, res, tasks, counter, stat)
+                _scan_one(fd, d, None, res, found, counter, stat)
             finally:
                 os.close(fd)
+    tasks = [(d, native) for name, d, native in found]
     stop = threading.Event()
     monitor = None
-
-    def start_monitor():
-        nonlocal monitor
+    children = []
+    try:
+        if processes > 1 and len(tasks) > 1:
+            # Forked children walk shares 1..N-1 while this process walks
+            # share 0; the children are started before the progress thread.
+            shares = _split(tasks, processes)
+            children = [(share, fork_call(_walk_rows, rootfd, share, stat)) for share in shares[1:]]
+            tasks = shares[0]
         if progress is not None:
             def _monitor():
                 while not stop.wait(0.25):
                     progress(counter[0], counter[1], time.monotonic() - t0)
             monitor = threading.Thread(target=_monitor, daemon=True)
             monitor.start()
-
-    try:
-        parts = None
-        if processes and processes > 1 and len(tasks) > 1 and hasattr(os, "fork"):
-            try:
-                import multiprocessing
-                ctx = multiprocessing.get_context("fork")
-                _fork_root, _fork_stat = rootfd, stat
-                with ctx.Pool(processes) as pool:
-                    start_monitor()             # after the fork: children get no stray thread
-                    # children do not share the counter: count per finished chunk
-                    parts = []
-                    for part in pool.imap_unordered(_walk_forked, _split(tasks, processes * 4)):
-                        counter[0] += part.files
-                        counter[1] += part.dirs
-                        parts.append(part)
-            except (OSError, ImportError, ValueError):
-                parts = None                     # no fork or no semaphores: use threads
-        if parts is None:
-            if monitor is None:
-                start_monitor()
-            if jobs <= 1 or len(tasks) <= 1:
-                parts = [_walk(rootfd, tasks, counter, stat)]
+        if jobs <= 1 or len(tasks) <= 1:
+            parts = [_walk(rootfd, tasks, counter, stat)]
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as ex:
+                parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat), _split(tasks, jobs * 8)))
+        for share, child in children:
+            part = fork_result(child)
+            if part is None:                     # no child, or it failed: walk its share here
+                part = _walk(rootfd, share, counter, stat)
             else:
-                with ThreadPoolExecutor(max_workers=jobs) as ex:
-                    parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat), _split(tasks, jobs * 8)))
+                counter[0] += part.files
+                counter[1] += part.dirs
+                _units_from_rows(part.rows, part.units)
+                part.rows = None
+            parts.append(part)
         for part in parts:
             res.merge(part)
-            if part.raw:
-                _add_raw(root, part.raw, res)
     finally:
         stop.set()
         if monitor is not None:
             monitor.join()
+        for share, child in children:
+            fork_abandon(child)
     res.seconds = time.monotonic() - t0
     if progress is not None:
         progress(res.files, res.dirs, res.seconds)

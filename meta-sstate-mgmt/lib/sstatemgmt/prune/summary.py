@@ -58,7 +58,26 @@ class Summary:
         # script's option; the bbclass says its variable).
         self.stat_all_hint = "--stat-all"
         self.removed_paths = []             # relative paths (planned in a dry run)
-        self.kept_unihashes = set()         # unihashes of the objects left in the cache
+        # unihashes of the objects left in the cache: computed on first use
+        # from the scan, which the summary keeps (see kept_unihashes)
+        self._kept_unihashes = set()
+        self._kept_units = None
+
+    @property
+    def kept_unihashes(self):
+        """Unihashes of the objects left in the cache (computed on first use)."""
+        if self._kept_units is not None:
+            self._kept_unihashes = set(self._kept_units())
+            self._kept_units = None
+        return self._kept_unihashes
+
+    def set_kept_units(self, fn):
+        """``fn()`` yields the unihashes of the objects left in the cache.
+
+        It is called at most once, when :attr:`kept_unihashes` is first
+        read; until then it holds the scan, so that freeing a million
+        units is left to the caller's exit (which the script skips)."""
+        self._kept_units = fn
 
     @property
     def removed_anything(self):
