@@ -85,7 +85,7 @@ from . import delete as deletemod
 from . import roots as rootsmod
 from .errors import CacheDirError, RefusedError, UsageError
 from .lock import CacheLock
-from .scan import ARCHIVE, SIG, SIGINFO
+from .scan import _NFILES, ARCHIVE, SIG, SIGINFO
 from .scan import measure as measure_units
 from .scan import scan as scan_cache
 from .scan import delete_threads, scan_processes, scan_threads
@@ -479,8 +479,9 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             p["files"] += len(u.members)
             p["bytes"] += u.size
         t_plan = time.monotonic()
-        # by directory (stable: scan order inside one), so deletion threads work on separate dirs
-        planned = sorted(sel, key=attrgetter("reldir"))
+        planned = list(sel)
+        if not opts.dry_run:
+            planned.sort(key=attrgetter("reldir"))
         _account(summary, [(u, len(u.members), u.size) for u in planned], sel)
         if opts.list_paths:
             summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
@@ -523,25 +524,31 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
 
 def _account(summary, removed, sel):
     """Fill removed / by_policy / top_recipes from [(unit, files, bytes)]."""
-    by_policy = {p: _fb(units=0) for p in POLICY_ORDER if p in sel.values()}
-    recipes = {}
+    policies = set(sel.values())
+    by_policy = {p: _fb(units=0) for p in POLICY_ORDER if p in policies}
+    rfiles = {}
+    rbytes = {}
     files = nbytes = 0
+    one = by_policy[next(iter(policies))] if len(policies) == 1 else None
     for u, nf, nb in removed:
         files += nf
         nbytes += nb
-        p = by_policy[sel[u]]
-        p["files"] += nf
-        p["bytes"] += nb
-        p["units"] += 1
-        r = recipes.get(u.spec[1])
-        if r is None:
-            r = recipes[u.spec[1]] = [0, 0]
-        r[0] += nf
-        r[1] += nb
+        if one is None:
+            p = by_policy[sel[u]]
+            p["files"] += nf
+            p["bytes"] += nb
+            p["units"] += 1
+        pn = u.spec[1]
+        rfiles[pn] = rfiles.get(pn, 0) + nf
+        rbytes[pn] = rbytes.get(pn, 0) + nb
+    if one is not None:                          # the usual case: one policy selected everything
+        one["files"] = files
+        one["bytes"] = nbytes
+        one["units"] = len(removed)
     summary.removed = _fb(files, nbytes)
     summary.by_policy = by_policy
-    top = sorted(recipes.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))[:20]
-    summary.top_recipes = [{"pn": pn, "files": f, "bytes": b} for pn, (f, b) in top]
+    top = sorted(rfiles, key=lambda pn: (-rbytes[pn], -rfiles[pn], pn))[:20]
+    summary.top_recipes = [{"pn": pn, "files": rfiles[pn], "bytes": rbytes[pn]} for pn in top]
 
 
 def _kept_unihashes(units, sel, gone, aborted):
@@ -564,12 +571,15 @@ def _scan_summary(res, units):
     kinds = {OBJECT: [0, 0, 0], ORPHAN: [0, 0, 0], SIGINFO_ONLY: [0, 0, 0]}
     sig = 0
     measured = res.measured
+    nfiles = _NFILES
     for u in units:
         k = kinds[u.kind]
         k[0] += 1
-        k[1] += u.nfiles
         if measured:
+            k[1] += len(u.members)
             k[2] += u.size
+        else:
+            k[1] += nfiles[u.flags]
         if u.flags & SIG:
             sig += 1
     if not measured:                   # sizes of the units were not read: say so, not 0
