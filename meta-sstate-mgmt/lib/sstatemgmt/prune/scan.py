@@ -37,6 +37,7 @@ import os
 import pickle
 import threading
 import time
+from itertools import starmap
 from concurrent.futures import ThreadPoolExecutor
 
 from . import names
@@ -659,23 +660,9 @@ def _walk_rows(rootfd, tops, stat):
 
 
 def _units_from_rows(rows, units):
-    """Parent side of a process scan: append the Units of ``rows`` to ``units``."""
-    new = Unit.__new__
-    append = units.append
-    for reldir, stem, spec, unihash, task, flags, members in rows:
-        u = new(Unit)
-        u.reldir = reldir
-        u.stem = stem
-        u.spec = spec
-        u.unihash = unihash
-        u.task = task
-        u.flags = flags
-        u.kind = None
-        if members is None:
-            u.members = u.mtime = u.size = None
-        else:
-            u.set_members(members)
-        append(u)
+    """Parent side of a process scan: append the Units of ``rows`` to ``units``
+    (a row holds Unit's arguments, in order)."""
+    units.extend(starmap(Unit, rows))
 
 
 def _split(tasks, n):
