@@ -88,7 +88,7 @@ from .lock import CacheLock
 from .scan import _NFILES, ARCHIVE, SIG, SIGINFO
 from .scan import measure as measure_units
 from .scan import scan as scan_cache
-from .scan import delete_threads, scan_processes, scan_threads
+from .scan import parallelism
 from .summary import Summary, _fb
 
 OBJECT = "object"
@@ -164,8 +164,8 @@ class Options:
     dry_run: bool = True
     force: bool = False
     jobs: int = 8
-    processes: Optional[int] = None           # None: automatic (scan.scan_processes)
-    scan_threads: int = 0                     # 0: jobs on a network filesystem, else 1
+    processes: Optional[int] = None           # None: automatic (scan.parallelism)
+    scan_threads: int = 0                     # 0: automatic (scan.parallelism)
     stat_all: bool = False
     lock: bool = True
     lock_wait: Optional[float] = 0.0
@@ -439,8 +439,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             def scan_progress(files, dirs, secs):
                 progress("scan", files, None, secs)
         stat_all = opts.needs_every_stat()
-        procs = opts.processes if opts.processes is not None else scan_processes(cache_dir)
-        threads = opts.scan_threads if opts.scan_threads else (1 if procs > 1 else scan_threads(cache_dir, opts.jobs))
+        procs, threads, del_threads = parallelism(cache_dir, opts.jobs, opts.processes, opts.scan_threads)
         res = scan_cache(cache_dir, jobs=threads, progress=scan_progress, processes=procs,
                          stat=stat_all)
         summary.timings["scan_workers"] = ("%d processes" % procs if procs > 1
@@ -497,7 +496,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
 
                 def del_progress(files, nbytes, secs):
                     progress("delete", files, nfiles, secs)
-            ds = deletemod.delete_units(cache_dir, planned, delete_threads(cache_dir, opts.jobs), del_progress)
+            ds = deletemod.delete_units(cache_dir, planned, del_threads, del_progress)
             _account(summary, ds.removed_units, sel)
             summary.skipped = {"changed": _fb(ds.changed_files, ds.changed_bytes, units=ds.changed_units),
                                "vanished_files": ds.vanished_files}

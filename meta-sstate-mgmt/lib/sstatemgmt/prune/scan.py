@@ -699,21 +699,9 @@ def fs_type(path):
     return best
 
 
-def scan_threads(root, jobs):
-    """Threads for walking ``root``: ``jobs`` on a network filesystem, else 1."""
-    return jobs if fs_type(root) in NETWORK_FS else 1
-
-
-def delete_threads(root, jobs):
-    """Deletion threads: ``jobs`` on a network filesystem, where they overlap
-    round trips; at most one per usable CPU on a local one, where more only
-    contend for the GIL (on the benchmark's 2 CPUs, 8 threads deleted at
-    half the speed of 2)."""
-    return jobs if fs_type(root) in NETWORK_FS else max(1, min(jobs, usable_cpus()))
-
-
-# More processes than this add more parent work (building the children's
-# units) than they take off the walk.
+# At most this many processes by default.  A guess, not a measurement (the
+# benchmark machine has 2 CPUs): the parent alone builds every child's units,
+# so its share of the work grows with the number of children.
 MAX_AUTO_PROCESSES = 4
 
 
@@ -724,15 +712,26 @@ def usable_cpus():
         return os.cpu_count() or 1
 
 
-def scan_processes(root):
-    """Processes for scanning and measuring ``root`` when not given: one per
-    usable CPU up to MAX_AUTO_PROCESSES on a local filesystem, where the work
-    is CPU-bound; none (threads instead, see :func:`scan_threads`) on a
-    network filesystem or a single CPU."""
-    if fs_type(root) in NETWORK_FS or not hasattr(os, "fork"):
-        return 0
-    n = min(usable_cpus(), MAX_AUTO_PROCESSES)
-    return n if n > 1 else 0
+def parallelism(root, jobs, processes=None, threads=0):
+    """``(processes, scan threads, delete threads)`` for the cache ``root``.
+
+    On a local filesystem the walk and the lstat calls are CPU-bound: by
+    default one process per usable CPU (up to MAX_AUTO_PROCESSES) shares
+    them, the walk uses one thread per process, and deletion at most one
+    thread per CPU, as more only contend for the GIL (on the benchmark's 2
+    CPUs, 8 threads deleted at half the speed of 2).  On a network
+    filesystem, where every call is a round trip, ``jobs`` threads overlap
+    them, for the walk and for deletion, and no process is forked.
+    ``processes`` (None: automatic) and ``threads`` (0: automatic) are the
+    caller's overrides.
+    """
+    network = fs_type(root) in NETWORK_FS
+    if processes is None:
+        processes = 0 if network or not hasattr(os, "fork") else min(usable_cpus(), MAX_AUTO_PROCESSES)
+        processes = processes if processes > 1 else 0
+    if not threads:
+        threads = jobs if network and processes <= 1 else 1
+    return processes, threads, jobs if network else max(1, min(jobs, usable_cpus()))
 
 
 def scan(root, jobs=8, progress=None, processes=0, stat=False):
