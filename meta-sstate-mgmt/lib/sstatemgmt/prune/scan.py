@@ -356,7 +356,7 @@ class ScanResult:
         self.unknown_bytes = 0
         self.errors = []                 # (relpath, message)
         self.seconds = 0.0
-        self.rows = None                 # scanner process: units as tuples, see _walk_forked
+        self.rows = None                 # scanner process: units as tuples, see _walk_rows
 
     def merge(self, w):
         self.units.extend(w.units)
@@ -536,7 +536,7 @@ def _add_units(items, reldir, native, w, stat, size_of):
             if spec is not None and spec.ext == ".tar.zst" and not spec.legacy:
                 fast[stem[:i]] = spec
         if spec is not None:
-            if rows is not None:                 # scanner process: see _walk_forked
+            if rows is not None:                 # scanner process: see _walk_rows
                 if stats is None:
                     rows.append((reldir, stem, spec, unihash, task, flags, None))
                     nfiles += _NFILES[flags]
@@ -606,10 +606,10 @@ def _native_of(reldir):
     return None
 
 
-def _enter(w, relpath, opener):
-    """Open a directory with ``opener()``; on failure record why and return None."""
+def _enter(w, relpath, opener, *args):
+    """Open a directory with ``opener(*args)``; on failure record why and return None."""
     try:
-        return opener()
+        return opener(*args)
     except FileNotFoundError:
         return None                              # removed meanwhile
     except OSError as e:                         # EACCES, or ELOOP/ENOTDIR: now a symlink
@@ -623,28 +623,23 @@ def _walk_dir(fd, reldir, native, w, counter, stat):
         subdirs = []
         _scan_one(fd, reldir, native, w, subdirs, counter, stat)
         for name, sub, subnative in subdirs:
-            try:
-                cfd = os.open(name, _DIR_FLAGS, dir_fd=fd)
-            except FileNotFoundError:
-                continue                         # removed meanwhile
-            except OSError as e:                 # EACCES, or ELOOP/ENOTDIR: now a symlink
-                w.errors.append((sub, e.strerror or str(e)))
-                continue
-            _walk_dir(cfd, sub, subnative, w, counter, stat)
+            cfd = _enter(w, sub, open_dir_at, fd, name)
+            if cfd is not None:
+                _walk_dir(cfd, sub, subnative, w, counter, stat)
     finally:
         os.close(fd)
 
 
 def _walk(rootfd, tops, counter=None, stat=False, rows=False):
     """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a
-    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_forked)."""
+    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_rows)."""
     if counter is None:
         counter = [0, 0]
     w = ScanResult()
     if rows:
         w.rows = []
     for reldir, native in tops:
-        fd = _enter(w, reldir, lambda: open_reldir(rootfd, reldir))
+        fd = _enter(w, reldir, open_reldir, rootfd, reldir)
         if fd is not None:
             _walk_dir(fd, reldir, native, w, counter, stat)
     return w
@@ -768,7 +763,7 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
         if len(d) == 2:
             found.append((name, d, ""))
             continue
-        fd = _enter(res, d, lambda: open_reldir(rootfd, d))
+        fd = _enter(res, d, open_reldir, rootfd, d)
         if fd is not None:
             try:
                 _scan_one(fd, d, None, res, found, counter, stat)
