@@ -470,6 +470,58 @@ def test_work_of_a_failed_child_is_done_by_the_parent(cache, monkeypatch, failur
     assert _plan(a) == _plan(b)
 
 
+def test_process_scan_without_memfd_uses_the_pipe(cache, monkeypatch):
+    """Where os.memfd_create is missing the children's results come through
+    the pipe, with the same plan."""
+    _mixed_cache(cache)
+    a = run(cache, duplicates=True, dry_run=True, processes=0, list_paths=True)
+    monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    b = run(cache, duplicates=True, dry_run=True, processes=2, list_paths=True)
+    assert _plan(a) == _plan(b)
+
+
+def _gone(pid, seconds=10):
+    """True once ``pid`` has been reaped (no zombie left behind)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_delivered_child_is_reaped_and_an_abandoned_one_killed():
+    done = scanmod.fork_call(sum, [1, 2, 3])
+    pid = done[0]
+    assert scanmod.fork_result(done) == 6
+    assert _gone(pid)                            # reaped by the helper thread, not left a zombie
+    slow = scanmod.fork_call(time.sleep, 600)
+    pid = slow[0]
+    t = time.monotonic()
+    scanmod.fork_abandon(slow)                   # e.g. Ctrl-C in the parent: no waiting for the child
+    assert time.monotonic() - t < 60
+    assert _gone(pid, 1)
+
+
+def test_deal_gives_each_share_its_weight_and_every_task_once():
+    tasks = list(range(210))
+    shares = scanmod._deal(tasks, [1.1, 1.0])
+    assert sorted(shares[0] + shares[1]) == tasks
+    assert (len(shares[0]), len(shares[1])) == (110, 100)
+    assert scanmod._deal(tasks, [1.0, 1.0, 1.0]) == scanmod._split(tasks, 3)   # equal weights: round-robin
+
+
+def test_measure_after_the_cache_vanished(tmp_path, cache):
+    cache.add("zlib", age_days=3)
+    units = scanmod.scan(str(cache.root), processes=0).units
+    assert units
+    assert scanmod.measure(str(tmp_path / "gone"), units, []) == 0
+    assert all(u.members == [] and u.size == 0 for u in units)
+
+
 def test_recipe_policy_only_touches_slots_of_the_current_configuration(cache):
     """Stale = same (host dir, target, pkgarch, task) as a current unit, other hash.
     Another host's native objects and another MACHINE's objects are not stale for us."""
