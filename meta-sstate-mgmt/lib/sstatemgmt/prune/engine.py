@@ -88,7 +88,7 @@ from .lock import CacheLock
 from .scan import _NFILES, ARCHIVE, SIG, SIGINFO
 from .scan import measure as measure_units
 from .scan import scan as scan_cache
-from .scan import parallelism
+from .scan import parallelism, reap_children
 from .summary import Summary, _fb
 
 OBJECT = "object"
@@ -264,12 +264,6 @@ def classify_units(units):
             u.kind = ORPHAN
 
 
-def _dup_key(u):
-    s = u.spec
-    # (native, pn, target, pkgarch, version, ext, legacy) + task
-    return (s[0], s[1], s[2], s[5], s[6], s[7], s[8], u.task)
-
-
 def _slot(u):
     s = u.spec
     return (s[0], s[2], s[5], u.task)
@@ -340,9 +334,16 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured):
         for u in units:
             if u.kind is OBJECT or (u.kind is SIGINFO_ONLY and opts.siginfo_only):
                 s = u.spec
-                if u.task == "populate_lic" or (not s[8] and not s[2] and not s[5]):
+                task = u.task
+                if task == "populate_lic" or (not s[8] and not s[2] and not s[5]):
                     continue
-                groups.setdefault(_dup_key(u), []).append(u)
+                # the duplicates key: (native, pn, target, pkgarch, version, ext, legacy, task)
+                key = (s[0], s[1], s[2], s[5], s[6], s[7], s[8], task)
+                g = groups.get(key)
+                if g is None:
+                    groups[key] = [u]
+                else:
+                    g.append(u)
         big = [g for g in groups.values() if len(g) > opts.keep]
         measure([u for g in big for u in g])
         for g in big:
@@ -373,11 +374,10 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured):
         return None
 
     protected = {}
-    for u in list(sel):
-        why = protection(u)
-        if why:
-            protected[u] = why
-            del sel[u]
+    grace = opts.grace_minutes
+    for u in [u for u in sel if u.unihash in protected_hashes or (grace and u.mtime > grace_cutoff)]:
+        protected[u] = protection(u)
+        del sel[u]
     budget = None
     if opts.max_size is not None:
         after = total_bytes - sum(u.size for u in sel)
@@ -481,7 +481,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         planned = list(sel)
         if not opts.dry_run:
             planned.sort(key=attrgetter("reldir"))
-        _account(summary, [(u, len(u.members), u.size) for u in planned], sel)
+        _account(summary, ((u, len(u.members), u.size) for u in planned), sel)
         if opts.list_paths:
             summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
 
@@ -515,6 +515,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                                total_seconds=round(time.monotonic() - t_start, 3))
         return summary
     finally:
+        reap_children()
         if gc_was_enabled:
             gc.enable()
         if lock is not None:
@@ -522,14 +523,15 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
 
 
 def _account(summary, removed, sel):
-    """Fill removed / by_policy / top_recipes from [(unit, files, bytes)]."""
+    """Fill removed / by_policy / top_recipes from an iterable of (unit, files, bytes)."""
     policies = set(sel.values())
     by_policy = {p: _fb(units=0) for p in POLICY_ORDER if p in policies}
     rfiles = {}
     rbytes = {}
-    files = nbytes = 0
+    files = nbytes = n = 0
     one = by_policy[next(iter(policies))] if len(policies) == 1 else None
     for u, nf, nb in removed:
+        n += 1
         files += nf
         nbytes += nb
         if one is None:
@@ -543,7 +545,7 @@ def _account(summary, removed, sel):
     if one is not None:                          # the usual case: one policy selected everything
         one["files"] = files
         one["bytes"] = nbytes
-        one["units"] = len(removed)
+        one["units"] = n
     summary.removed = _fb(files, nbytes)
     summary.by_policy = by_policy
     top = sorted(rfiles, key=lambda pn: (-rbytes[pn], -rfiles[pn], pn))[:20]

@@ -41,7 +41,6 @@ import struct
 import threading
 import time
 from itertools import starmap
-from concurrent.futures import ThreadPoolExecutor
 
 from . import names
 from .names import SELF, TEMPORARY, classify, is_temporary_dir, native_dir, split_stem
@@ -361,8 +360,9 @@ def fork_result(child):
 def fork_abandon(child, reap_later=False):
     """Close and reap a :func:`fork_call` child.  A child still running is
     killed: its result is no longer wanted.  ``reap_later``: the child has
-    delivered, and only its exit is left, which takes a while for a process
-    with a big heap: a helper thread waits for it, not the caller."""
+    delivered and only its exit is left, which takes a while for a process
+    with a big heap; it is reaped by a later :func:`reap_children` (no
+    helper thread: forking a process that runs threads is unsafe)."""
     if child is None:
         return
     for i in (1, 2):
@@ -373,20 +373,34 @@ def fork_abandon(child, reap_later=False):
     if pid is None:
         return
     if reap_later:
-        threading.Thread(target=_reap, args=(pid,), daemon=True).start()
+        _exiting.append(pid)
+        reap_children(wait=False)
         return
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    _reap(pid)
+    _waitpid(pid, 0)
 
 
-def _reap(pid):
+_exiting = []              # children that delivered their result and are exiting
+
+
+def reap_children(wait=True):
+    """Reap the children that delivered their results (``wait``: all of
+    them, else only those already gone).  The engine calls this when a run
+    ends."""
+    for pid in list(_exiting):
+        if _waitpid(pid, 0 if wait else os.WNOHANG):
+            _exiting.remove(pid)
+
+
+def _waitpid(pid, flags):
+    """True once ``pid`` is reaped (or was not our child)."""
     try:
-        os.waitpid(pid, 0)
+        return os.waitpid(pid, flags)[0] == pid
     except ChildProcessError:
-        pass
+        return True
 
 
 class ScanResult:
@@ -857,6 +871,7 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
         if jobs <= 1 or len(tasks) <= 1:
             parts = [_walk(rootfd, tasks, counter, stat)]
         else:
+            from concurrent.futures import ThreadPoolExecutor   # only here: 5 ms to import
             with ThreadPoolExecutor(max_workers=jobs) as ex:
                 parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat), _split(tasks, jobs * 8)))
         for share, child in children:
