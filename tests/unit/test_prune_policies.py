@@ -507,6 +507,30 @@ def test_a_delivered_child_is_reaped_and_an_abandoned_one_killed():
     assert _gone(pid, 1)
 
 
+def test_interrupted_wait_kills_the_child(monkeypatch):
+    """^C while waiting for a child: the child is killed at once, not left
+    to finish its share for a later reap to wait on."""
+    slow = scanmod.fork_call(time.sleep, 600)
+    pid = slow[0]
+
+    def interrupted(fd, n):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(scanmod.os, "read", interrupted)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            scanmod.fork_result(slow)
+        monkeypatch.undo()
+        assert _gone(pid, 1)
+        assert pid not in scanmod._exiting
+    finally:
+        monkeypatch.undo()
+        try:
+            os.kill(pid, 9)                      # only if the test failed
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
 def test_deal_gives_each_share_its_weight_and_every_task_once():
     tasks = list(range(210))
     shares = scanmod._deal(tasks, [1.1, 1.0])

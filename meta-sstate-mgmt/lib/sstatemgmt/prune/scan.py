@@ -340,21 +340,25 @@ def fork_result(child):
     """The result of a :func:`fork_call` child, or None if it failed (or never started)."""
     if child is None:
         return None
+    delivered = False            # else (an error, ^C while waiting) the child is killed
     try:
         if child[2] is None:                     # no memfd: the result comes through the pipe
             with open(child[1], "rb") as f:
                 child[1] = None
-                return pickle.loads(f.read())
+                data = f.read()
+            delivered = True
+            return pickle.loads(data)
         n = os.read(child[1], _SIZE.size)        # blocks until the child wrote it all (or died)
         if len(n) != _SIZE.size:
             return None
+        delivered = True
         size = _SIZE.unpack(n)[0]
         with mmap.mmap(child[2], size, access=mmap.ACCESS_READ) as m:
             return pickle.loads(m)
     except Exception:                            # the child died half-way
         return None
     finally:
-        fork_abandon(child, reap_later=True)
+        fork_abandon(child, reap_later=delivered)
 
 
 def fork_abandon(child, reap_later=False):
