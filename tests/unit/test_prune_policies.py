@@ -536,7 +536,8 @@ def test_deal_gives_each_share_its_weight_and_every_task_once():
     shares = scanmod._deal(tasks, [1.1, 1.0])
     assert sorted(shares[0] + shares[1]) == tasks
     assert (len(shares[0]), len(shares[1])) == (110, 100)
-    assert scanmod._deal(tasks, [1.0, 1.0, 1.0]) == scanmod._split(tasks, 3)   # equal weights: round-robin
+    assert scanmod._deal(list(range(7)), [1.0, 1.0, 1.0]) == [[0, 3, 6], [1, 4], [2, 5]]   # round-robin
+    assert scanmod._split(list(range(2)), 3) == [[0], [1]]                                # no empty share
 
 
 def test_measure_after_the_cache_vanished(tmp_path, cache):

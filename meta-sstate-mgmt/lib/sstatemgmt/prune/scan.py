@@ -727,8 +727,8 @@ def _units_from_rows(rows, units):
 
 
 def _split(tasks, n):
-    """Deal subtrees round-robin so that every worker gets a similar share."""
-    return [tasks[i::n] for i in range(n) if tasks[i::n]]
+    """Deal subtrees round-robin to ``n`` workers (the non-empty shares)."""
+    return [share for share in _deal(tasks, [1.0] * n) if share]
 
 
 def _deal(tasks, weights):
