@@ -210,7 +210,6 @@ def _measure(rootfd, todo, errors):
         reldir = u.reldir
         base = reldir + "/" + u.stem if reldir else u.stem
         members = []
-        mtime = size = 0
         for suffix in _SUFFIXES[u.flags]:
             calls += 1
             try:
@@ -221,14 +220,8 @@ def _measure(rootfd, todo, errors):
                 if errors is not None:
                     errors.append((u.relpath(suffix), err.strerror or str(err)))
                 continue
-            m = st.st_mtime
-            members.append((suffix, m, st.st_size))
-            if m > mtime:
-                mtime = m
-            size += st.st_size
-        u.members = members
-        u.mtime = mtime
-        u.size = size
+            members.append((suffix, st.st_mtime, st.st_size))
+        u.set_members(members)
     return calls
 
 
@@ -274,21 +267,13 @@ def _apply_measured(units, found, mtimes, sizes):
     j = 0
     for u, bits in zip(units, found):
         members = []
-        mtime = size = 0
         bit = 1
         for suffix in _SUFFIXES[u.flags]:
             if bits & bit:
-                m = mtimes[j]
-                z = sizes[j]
+                members.append((suffix, mtimes[j], sizes[j]))
                 j += 1
-                members.append((suffix, m, z))
-                if m > mtime:
-                    mtime = m
-                size += z
             bit <<= 1
-        u.members = members
-        u.mtime = mtime
-        u.size = size
+        u.set_members(members)
 
 
 def fork_call(fn, *args):
