@@ -152,23 +152,30 @@ def _split_commas(values):
     return out
 
 
-def _read_hashes(files):
+def read_keep_file(path):
+    """The hashes of a keep file: one per line, ``<hash>`` or ``unihash <hash>``
+    (what ``--hashserv-keep-file`` writes), ``#`` starts a comment."""
     hashes = set()
-    for f in files:
-        try:
-            with open(f) as fh:
-                for line in fh:
-                    line = line.split("#", 1)[0].strip()
-                    if line:
-                        hashes.add(line)
-        except OSError as e:
-            raise UsageError("cannot read --keep-hashes-file %s: %s" % (f, e.strerror))
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            for n, line in enumerate(fh, 1):
+                words = line.split("#", 1)[0].split()
+                if len(words) == 2 and words[0] == "unihash":
+                    words = words[1:]
+                if len(words) > 1:
+                    raise UsageError("%s:%d: not a hash: %r" % (path, n, line.strip()[:80]),
+                                     "a keep file has one hash per line, or 'unihash <hash>' lines")
+                hashes.update(words)
+    except OSError as e:
+        raise UsageError("cannot read --keep-hashes-file %s: %s" % (path, e.strerror or e))
     return hashes
 
 
 def options_from_args(args):
     roots = _split_commas(args.stamps_dir) + _split_commas(args.build_dir)
-    keep_hashes = set(_split_commas(args.keep_hash)) | _read_hashes(args.keep_hashes_file)
+    keep_hashes = set(_split_commas(args.keep_hash))
+    for path in args.keep_hashes_file:
+        keep_hashes |= read_keep_file(path)
     recipe = None
     if args.recipe:
         if not (roots or keep_hashes or args.force):

@@ -297,7 +297,7 @@ def _measured(units):
             raise ValueError("unit %r was not measured" % u)
 
 
-def select(units, opts, root_hashes, now, total_bytes, measure=_measured):
+def select(units, opts, root_hashes, now, total_bytes, measure=_measured, keep=None):
     """Plan: returns (selected {unit: policy}, protected {unit: reason}, budget dict or None).
 
     ``measure(units)`` lstats units that the scan left unmeasured: only the
@@ -313,7 +313,8 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured):
     sel = {}
     recipes = opts.recipes()
     # Hashes compare exactly: stamps and object names carry the same unihash string.
-    keep = set(h.strip() for h in opts.keep_hashes)
+    if keep is None:
+        keep = frozenset(h.strip() for h in opts.keep_hashes)
     protected_hashes = root_hashes | keep
     for r in recipes:
         protected_hashes = protected_hashes | r.keep_hashes
@@ -426,6 +427,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
 
     root_hashes, root_stats = rootsmod.collect(list(opts.roots), opts.use_sigdata, opts.force) \
         if opts.roots else (set(), [])
+    keep = frozenset(h.strip() for h in opts.keep_hashes)
     lock = None
     if not opts.dry_run and opts.lock:
         lock = CacheLock(cache_dir, opts.lock_wait).acquire()
@@ -455,14 +457,8 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         summary.unknown_count = len(res.unknown)
         summary.errors.extend({"path": p, "error": e, "phase": "scan"} for p, e in res.errors)
 
-        if opts.roots:
-            matched = sum(1 for u in units if u.unihash in root_hashes)
-            summary.roots = {"roots": [s.asdict() for s in root_stats], "hashes": len(root_hashes),
-                             "matched_units": matched}
-            if opts.sweep() and matched == 0 and units and not opts.force:
-                raise RefusedError("the roots %s reference none of the %d entries of %s: wrong stamps dir or cache?"
-                                   % (", ".join(opts.roots), len(units), cache_dir),
-                                   "check --stamps-dir and --cache-dir, or pass --force to remove everything")
+        if opts.roots or keep:
+            _match_protection(summary, units, root_stats, root_hashes, keep, opts, cache_dir)
 
         measure_errors = []
 
@@ -470,7 +466,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             summary.timings["lstat_calls"] = summary.timings.get("lstat_calls", 0) + \
                 measure_units(cache_dir, us, measure_errors, procs)
 
-        sel, protected, budget = select(units, opts, root_hashes, now, res.bytes, measure)
+        sel, protected, budget = select(units, opts, root_hashes, now, res.bytes, measure, keep)
         summary.errors.extend({"path": p, "error": e, "phase": "scan"} for p, e in measure_errors)
         summary.size_budget = budget
         for u, why in protected.items():
@@ -520,6 +516,38 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             gc.enable()
         if lock is not None:
             lock.release()
+
+
+def _match_protection(summary, units, root_stats, root_hashes, keep, opts, cache_dir):
+    """Count the units each root and the keep hashes reference, and refuse
+    (unless ``force``) when one of them references no entry of a cache that
+    has entries: a wrong stamps dir, a wrong cache or a mistyped hash would
+    otherwise protect nothing, whatever the policies."""
+    count = {}
+    for u in units:
+        h = u.unihash
+        count[h] = count.get(h, 0) + 1
+    for s in root_stats:
+        s.matched_units = sum(count.get(h, 0) for h in s.hash_set)
+    matched = sum(count.get(h, 0) for h in root_hashes)
+    if opts.roots:
+        summary.roots = {"roots": [s.asdict() for s in root_stats], "hashes": len(root_hashes),
+                         "matched_units": matched}
+    summary.keep_hashes = {"hashes": len(keep), "matched_units": sum(count.get(h, 0) for h in keep)} \
+        if keep else None
+    if not units or opts.force:
+        return
+    for s in root_stats:
+        if s.matched_units == 0:
+            raise RefusedError("root %s references none of the %d entries of %s: wrong stamps dir or cache?"
+                               % (s.path, len(units), cache_dir),
+                               "check --stamps-dir/--build-dir and --cache-dir, or pass --force to go on "
+                               "as if it protected nothing")
+    if keep and summary.keep_hashes["matched_units"] == 0:
+        raise RefusedError("the %d keep hashes (--keep-hash, --keep-hashes-file) match none of the %d entries of %s"
+                           % (len(keep), len(units), cache_dir),
+                           "check them for typos and the file for its format, or pass --force to go on "
+                           "as if they protected nothing")
 
 
 def _account(summary, removed, sel):

@@ -39,6 +39,7 @@ class Summary:
         self.aborted = False                # the confirmation said no
         self.scan = {}
         self.roots = {}
+        self.keep_hashes = None             # {"hashes", "matched_units"} when keep hashes were given
         self.removed = _fb()
         self.kept = _fb()
         # False when the scan read directories only: the sizes of files no
@@ -93,6 +94,7 @@ class Summary:
             "bytes_measured": self.bytes_measured,
             "scan": self.scan,
             "roots": self.roots,
+            "keep_hashes": self.keep_hashes,
             "removed": self.removed,
             "kept": self.kept,
             "by_policy": self.by_policy,
@@ -135,6 +137,12 @@ class Summary:
         ]
         if self.roots and not self.roots.get("matched_units"):
             lines.append("warning: the roots reference none of the entries of this cache: nothing is protected")
+        for r in (self.roots or {}).get("roots", ()):
+            if r["errors"]:
+                lines.append("warning: root %s could not be read completely (%d problems, first: %s: %s)"
+                             % (r["path"], len(r["errors"]), r["errors"][0]["path"], r["errors"][0]["error"]))
+        if self.keep_hashes and not self.keep_hashes["matched_units"]:
+            lines.append("warning: the keep hashes match none of the entries of this cache")
         for name, v in self.by_policy.items():
             lines.append("  %-13s %s %d files (%s)" % (name + ":", verb, v["files"], fmt_bytes(v["bytes"])))
         for name, v in self.protected.items():

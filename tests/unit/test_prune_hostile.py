@@ -1,0 +1,199 @@
+# SPDX-License-Identifier: MIT
+"""The pruner under hostile conditions: unreadable roots, rm_work stamps,
+keep sets that match nothing, failing unlinks, odd names, deep trees, bad
+numbers, shared lock files, lost output, killed runs.
+
+Permission tests meet real EACCES/EPERM: as root (CI) the script runs as an
+unprivileged user (prune_testlib.run_script_as), since root bypasses most
+permission checks.
+"""
+
+import json
+import os
+
+import pytest
+
+from prune_testlib import Cache, H, run_script, run_script_as, give, stamp, run_prune as run
+
+from sstatemgmt.prune import RefusedError, RootsError
+
+
+def cli(cache, *args, **kw):
+    return run_script(["--cache-dir", cache.root, "--grace", "0"] + list(args), **kw)
+
+
+@pytest.fixture
+def shared_cache(shared):
+    """A cache and a build dir in a directory the unprivileged user may enter."""
+    c = Cache(os.path.join(shared, "sstate-cache"))
+    c.stamps = os.path.join(shared, "build", "tmp", "stamps")
+    c.build = os.path.join(shared, "build")
+    return c
+
+
+def as_user(cache, *args):
+    give(cache.root)
+    return run_script_as(["--cache-dir", cache.root, "--grace", "0"] + list(args))
+
+
+# ---------------------------------------------------------------- 1: a root that cannot be read fully
+
+def test_stamps_dir_with_an_unreadable_recipe_dir_is_refused(shared_cache):
+    c = shared_cache
+    zlib = c.add("zlib", unihash=H("zlib"))
+    bash = c.add("bash", unihash=H("bash"))
+    stale = c.add("bash", unihash=H("stale"))
+    stamp(c.stamps, "zlib", "populate_sysroot", H("zlib"))
+    stamp(c.stamps, "bash", "populate_sysroot", H("bash"))
+    hidden = os.path.join(c.stamps, "core2-64-poky-linux", "zlib")
+    os.chmod(hidden, 0)
+    r = as_user(c, "--stamps-dir", c.stamps, "-y")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "cannot read all of root" in r.stderr and "zlib" in r.stderr and "--force" in r.stderr
+    assert "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+    assert c.files() == set(zlib + bash + stale)
+    # --force goes on without the unreadable part, and says so
+    r = as_user(c, "--stamps-dir", c.stamps, "-y", "--force", "--json")
+    assert r.returncode == 0, r.stderr
+    assert c.files() == set(bash)
+    root = json.loads(r.stdout)["roots"]["roots"][0]
+    assert root["errors"] and root["errors"][0]["path"] == hidden
+    assert "could not be read completely" in r.stderr
+
+
+def test_build_dir_with_an_unreadable_tmpdir_is_refused(shared_cache):
+    c = shared_cache
+    glibc = c.add("zlib", unihash=H("glibc"))
+    musl = c.add("zlib", unihash=H("musl"), target="x86_64-poky-linux-musl")
+    stamp(c.stamps, "zlib", "populate_sysroot", H("glibc"))
+    musl_tmp = os.path.join(c.build, "tmp-musl")
+    stamp(os.path.join(musl_tmp, "stamps"), "zlib", "populate_sysroot", H("musl"))
+    os.chmod(musl_tmp, 0)
+    r = as_user(c, "--build-dir", c.build, "-y")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "tmp-musl" in r.stderr and "Permission denied" in r.stderr
+    assert c.files() == set(glibc + musl)
+
+
+def test_unreadable_root_is_refused_whatever_the_policy(shared_cache):
+    c = shared_cache
+    old = c.add("zlib", unihash=H("old"), age_days=40)
+    new = c.add("zlib", unihash=H("new"))
+    stamp(c.stamps, "zlib", "populate_sysroot", H("new"))
+    stamp(c.stamps, "bash", "populate_sysroot", H("b"))
+    os.chmod(os.path.join(c.stamps, "core2-64-poky-linux", "bash"), 0)
+    for policy in (["-d"], ["--older-than", "30"], ["--max-size", "0"]):
+        r = as_user(c, "--stamps-dir", c.stamps, "-y", *policy)
+        assert r.returncode == 3, (policy, r.stderr)
+    assert c.files() == set(old + new)
+
+
+# ---------------------------------------------------------------- 10: stamps at any depth
+
+def test_stamps_at_any_depth_are_roots(cache, tmp_path):
+    stamps = tmp_path / "stamps"
+    deep = stamps / "/".join("d%d" % i for i in range(40))
+    keep = cache.add("zlib", unihash=H("deep"))
+    gone = cache.add("zlib", unihash=H("gone"))
+    stamp(deep, "zlib", "populate_sysroot", H("deep"))
+    run(cache, roots=[str(stamps)])
+    assert cache.files() == set(keep)
+    assert set(gone).isdisjoint(cache.files())
+
+
+# ---------------------------------------------------------------- 2: rm_work
+
+def rm_work_stamps(stamps, current, stale=None, pn="zlib"):
+    """What rm_work leaves (meta/classes/rm_work.bbclass, and a real native
+    build, tests/integration/test_sstate_prune_rm_work.py): do_package's
+    stamps deleted, its sigdata kept; the stamps of tasks without sstate
+    (do_compile...) deleted, their sigdata kept; sstate tasks' stamps turned
+    into _setscene ones; do_package_write_* stamps as they were.  ``stale``:
+    sigdata an earlier build of the same version left (older)."""
+    for task in ("package", "compile"):
+        if stale:
+            stamp(stamps, pn, task, stale[task], kind="sigdata", age_days=3)
+        stamp(stamps, pn, task, current[task], kind="sigdata", age_days=1)
+    for task in ("packagedata", "populate_sysroot"):
+        stamp(stamps, pn, task, current[task], kind="setscene")
+        stamp(stamps, pn, task, current[task], kind="sigdata", age_days=1)
+    stamp(stamps, pn, "package_write_ipk", current["package_write_ipk"])
+    stamp(stamps, pn, "rm_work", H(pn, "rm_work"))
+
+
+TASKS = ("package", "compile", "packagedata", "populate_sysroot", "package_write_ipk")
+
+
+def test_rm_work_build_keeps_its_current_package_objects(cache, tmp_path):
+    stamps = tmp_path / "stamps"
+    cur = {t: H("cur", t) for t in TASKS}
+    old = {t: H("old", t) for t in TASKS}
+    rm_work_stamps(stamps, cur, old)
+    live = [f for t in TASKS if t != "compile" for f in cache.add("zlib", task=t, unihash=cur[t])]
+    live += cache.add("zlib", task="compile", unihash=cur["compile"], archive=False)
+    dead = [f for t in TASKS if t != "compile" for f in cache.add("zlib", task=t, unihash=old[t], age_days=3)]
+    dead += cache.add("zlib", task="compile", unihash=old["compile"], archive=False, age_days=3)
+    s = run(cache, roots=[str(stamps)])
+    assert cache.files() == set(live)
+    assert s.roots["roots"][0]["sigdata_roots"] == 2          # do_package and do_compile
+    assert set(dead).isdisjoint(cache.files())
+
+
+def test_sigdata_of_an_older_version_stays_stale(cache, tmp_path):
+    # BitBake removes an older version's stamps when the new version runs
+    # (STAMPCLEAN): a stamp base without stamps names nothing current.
+    stamps = tmp_path / "stamps"
+    cur = {t: H("cur", t) for t in TASKS}
+    rm_work_stamps(stamps, cur)
+    stamp(stamps, "zlib", "package", H("v0.9"), kind="sigdata", pv="0.9", age_days=0.5)
+    live = cache.add("zlib", task="package", unihash=cur["package"])
+    dead = cache.add("zlib", task="package", unihash=H("v0.9"), pv="0.9")
+    run(cache, roots=[str(stamps)])
+    assert cache.files() == set(live)
+    assert set(dead).isdisjoint(cache.files())
+
+
+# ---------------------------------------------------------------- 3: keep sets that match nothing
+
+def test_keep_hash_typo_alone_is_refused(cache):
+    files = cache.add("zlib", unihash=H("a")) + cache.add("bash", unihash=H("b"))
+    with pytest.raises(RefusedError, match="match none"):
+        run(cache, remove_unreferenced=True, keep_hashes=["deadbeef"])
+    r = cli(cache, "--remove-unreferenced", "--keep-hash", "deadbeef", "-y")
+    assert r.returncode == 3 and "match none" in r.stderr and "--force" in r.stderr
+    assert cache.files() == set(files)
+
+
+def test_keep_file_that_matches_nothing_is_refused(cache, tmp_path):
+    files = cache.add("zlib", unihash=H("a"), age_days=50)
+    f = tmp_path / "keep"
+    f.write_text("# nothing of this cache\n%s\n" % H("elsewhere"))
+    for policy in (["--remove-unreferenced"], ["--older-than", "30"]):
+        r = cli(cache, *policy, "--keep-hashes-file", str(f), "-y")
+        assert r.returncode == 3, r.stderr
+    assert cache.files() == set(files)
+    r = cli(cache, "--remove-unreferenced", "--keep-hashes-file", str(f), "-y", "--force")
+    assert r.returncode == 0 and cache.files() == set()
+
+
+def test_hashserv_keep_file_is_a_keep_file(cache, tmp_path):
+    # The tool's own --hashserv-keep-file output ("unihash <hash>" lines) reads back as a keep file.
+    a = cache.add("zlib", unihash=H("a"))
+    b = cache.add("bash", unihash=H("b"), age_days=50)
+    out = tmp_path / "kept"
+    r = cli(cache, "-d", "-n", "--hashserv-keep-file", str(out))
+    assert r.returncode == 0 and out.read_text().startswith("unihash ")
+    out.write_text("unihash %s\n" % H("b"))
+    r = cli(cache, "--remove-unreferenced", "--keep-hashes-file", str(out), "-y")
+    assert r.returncode == 0, r.stderr
+    assert cache.files() == set(b)
+    assert set(a).isdisjoint(cache.files())
+
+
+def test_keep_file_with_lines_that_are_no_hash_is_a_usage_error(cache, tmp_path):
+    files = cache.add("zlib", unihash=H("a"))
+    f = tmp_path / "keep"
+    f.write_text("%s\nthis is not a keep file\n" % H("a"))
+    r = cli(cache, "--remove-unreferenced", "--keep-hashes-file", str(f), "-y")
+    assert r.returncode == 2 and "%s:2" % f in r.stderr
+    assert cache.files() == set(files)
