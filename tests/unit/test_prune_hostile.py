@@ -197,3 +197,75 @@ def test_keep_file_with_lines_that_are_no_hash_is_a_usage_error(cache, tmp_path)
     r = cli(cache, "--remove-unreferenced", "--keep-hashes-file", str(f), "-y")
     assert r.returncode == 2 and "%s:2" % f in r.stderr
     assert cache.files() == set(files)
+
+
+# ---------------------------------------------------------------- 4: never an archive without its companions
+
+def _chattr(flag, path):
+    import subprocess
+    try:
+        return subprocess.run(["chattr", flag, path], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def test_immutable_archive_keeps_its_companions(cache):
+    old = cache.add("zlib", companions=(".siginfo", ".sig"), age_days=5)
+    new = cache.add("zlib", age_days=1)
+    if not _chattr("+i", cache.path(old[0])):
+        pytest.skip("chattr +i is not supported here (not root, or the filesystem has no immutable flag)")
+    try:
+        s = run(cache, duplicates=True)
+        assert cache.files() == set(old + new)
+        assert [e["path"] for e in s.errors] == [old[0]] and s.removed["files"] == 0
+    finally:
+        _chattr("-i", cache.path(old[0]))
+
+
+def test_archive_in_a_sticky_dir_of_another_user_keeps_its_companions(shared_cache):
+    c = shared_cache
+    old = c.add("zlib", unihash=H("old"), companions=(".siginfo", ".sig"), age_days=5)
+    new = c.add("zlib", unihash=H("new"), age_days=1)
+    give(c.root)
+    d = os.path.dirname(c.path(old[0]))
+    if os.geteuid() == 0:
+        os.chown(c.path(old[0]), 4242, 4242)       # the archive: someone else's
+        os.chown(d, 0, 0)
+    else:
+        pytest.skip("needs root to give a file to another user")
+    os.chmod(d, 0o1777)                            # sticky: only owners may unlink
+    r = run_script_as(["--cache-dir", c.root, "--grace", "0", "-d", "-y", "--json"])
+    assert r.returncode == 1, r.stderr
+    assert c.files() == set(old + new)
+    errors = json.loads(r.stdout)["errors"]
+    assert [(e["path"], e["error"]) for e in errors] == [(old[0], "Operation not permitted")]
+
+
+def test_orphan_whose_archive_arrives_after_the_plan_is_kept(cache):
+    orphan = cache.add("zlib", archive=False, age_days=5)          # a lone .siginfo of populate_sysroot
+    archive = orphan[0][:-len(".siginfo")]
+
+    def confirm(summary):
+        assert summary.removed["files"] == 1
+        cache.write(archive + ".tmp")                              # a build renames its archive into place
+        os.rename(cache.path(archive + ".tmp"), cache.path(archive))
+        return True
+    s = run(cache, orphans=True, confirm=confirm)
+    assert cache.files() == {archive} | set(orphan)
+    assert s.removed["files"] == 0 and s.skipped["changed"]["units"] == 1
+
+
+def test_archive_written_again_while_deleting_keeps_its_companions(cache, monkeypatch):
+    old = cache.add("zlib", companions=(".siginfo", ".sig"), age_days=5)
+    new = cache.add("zlib", age_days=1)
+    real = os.unlink
+
+    def unlink(name, *a, **kw):
+        real(name, *a, **kw)
+        if name == os.path.basename(old[0]):        # a build writes the same object again right now
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=kw["dir_fd"])
+            os.close(fd)
+    monkeypatch.setattr(os, "unlink", unlink)
+    s = run(cache, duplicates=True)
+    assert cache.files() == set(old + new)
+    assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 1

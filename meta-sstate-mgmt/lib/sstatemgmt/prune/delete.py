@@ -4,7 +4,8 @@
 For each unit: lstat every member again right before deleting; if any
 member's mtime changed or its size grew since the scan (a build used or
 rewrote it), the whole unit is kept.  Members that vanished are counted and
-skipped.  Then the archive is unlinked first, its companions after it.
+skipped.  Then the archive is unlinked first, and its companions only once
+it is gone and no new archive took its name (see :func:`delete_unit`).
 ``unlink`` never follows symlinks (a symlinked object loses its link, never
 its target), and works relative to directories opened with O_NOFOLLOW.  ENOENT means another cleaner got there first and is counted,
 not raised; other errors (EACCES, EPERM, EROFS...) are recorded and the run
@@ -41,7 +42,17 @@ class DeleteStats:
 
 
 def delete_unit(dirfd, unit, st):
-    """Delete one unit whose directory is open as ``dirfd`` (re-stat first)."""
+    """Delete one unit whose directory is open as ``dirfd``.
+
+    Re-stat first: a unit any member of which changed is kept whole.  Then
+    the archive goes first, and the companions only once it is gone: if
+    its unlink fails (EPERM: an immutable file, a sticky directory), the
+    unit stays whole, so an archive is never left without its .sig and
+    .siginfo.  Right before the companions go, the archive name is checked
+    once more: an archive renamed into place since the plan (a build
+    writing the object again, or an orphan whose archive arrived) keeps
+    them.
+    """
     todo = []
     for suffix, mtime, size in unit.ordered_members():
         name = unit.stem + suffix
@@ -54,12 +65,23 @@ def delete_unit(dirfd, unit, st):
             st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
             return
         if s.st_mtime != mtime or s.st_size > size:
-            st.changed_units += 1
-            st.changed_files += len(unit.members)
-            st.changed_bytes += unit.size
+            _changed(st, unit, unit.size, len(unit.members))
             return
         todo.append((name, suffix, s.st_size))
     nfiles = nbytes = 0
+    if todo and todo[0][1] == "":                # the archive: alone first
+        name, suffix, size = todo.pop(0)
+        try:
+            os.unlink(name, dir_fd=dirfd)
+            nfiles, nbytes = 1, size
+        except FileNotFoundError:
+            st.vanished_files += 1
+        except OSError as e:
+            st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
+            return
+    if todo and _archive_present(dirfd, unit, st):
+        _changed(st, unit, sum(t[2] for t in todo), len(todo))
+        todo = []
     for name, suffix, size in todo:
         try:
             os.unlink(name, dir_fd=dirfd)
@@ -75,6 +97,23 @@ def delete_unit(dirfd, unit, st):
         st.removed_files += nfiles
         st.removed_bytes += nbytes
         st.removed_units.append((unit, nfiles, nbytes))
+
+
+def _changed(st, unit, nbytes, nfiles):
+    st.changed_units += 1
+    st.changed_files += nfiles
+    st.changed_bytes += nbytes
+
+
+def _archive_present(dirfd, unit, st):
+    """True unless the unit's archive name is free (an error counts as present: keep)."""
+    try:
+        os.lstat(unit.stem, dir_fd=dirfd)
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        st.errors.append((unit.relpath(), e.strerror or str(e)))
+    return True
 
 
 class _DirStack:
