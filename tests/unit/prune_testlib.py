@@ -64,13 +64,20 @@ class Cache:
         return out
 
     def files(self):
+        """Every non-directory (symlinks included) below the root, relative to
+        it; iterative, as the trees of some tests are deeper than Python's
+        recursion limit (os.walk recurses)."""
         found = set()
-        for dp, dns, fns in os.walk(self.root):
-            for fn in fns:
-                found.add(os.path.relpath(os.path.join(dp, fn), self.root))
-            for dn in dns:
-                if os.path.islink(os.path.join(dp, dn)):
-                    found.add(os.path.relpath(os.path.join(dp, dn), self.root))
+        stack = [""]
+        while stack:
+            rel = stack.pop()
+            with os.scandir(self.path(rel) if rel else self.root) as it:
+                for e in it:
+                    sub = rel + "/" + e.name if rel else e.name
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(sub)
+                    else:
+                        found.add(sub)
         found.discard(".sstate-cache-management.lock")
         return found
 

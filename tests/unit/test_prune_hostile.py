@@ -10,10 +10,12 @@ permission checks.
 
 import json
 import os
+import shutil
+import time
 
 import pytest
 
-from prune_testlib import Cache, H, run_script, run_script_as, give, stamp, run_prune as run
+from prune_testlib import Cache, H, object_name, run_script, run_script_as, give, stamp, run_prune as run
 
 from sstatemgmt.prune import RefusedError, RootsError
 
@@ -269,3 +271,85 @@ def test_archive_written_again_while_deleting_keeps_its_companions(cache, monkey
     s = run(cache, duplicates=True)
     assert cache.files() == set(old + new)
     assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 1
+
+
+# ---------------------------------------------------------------- 6: deep trees
+
+DEEP = 1500          # well past Python's recursion limit (1000)
+
+
+def _deep_fd(root):
+    """A descriptor of the directory DEEP levels below ``root`` (``d/d/...``)."""
+    fd = os.open(root, os.O_RDONLY)
+    for _ in range(DEEP):
+        nfd = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    return fd
+
+
+@pytest.fixture(scope="module")
+def deep_root(tmp_path_factory):
+    """A cache dir with a chain of DEEP directories (made once: mkdir and
+    rmdir 1500 levels take seconds on a busy machine)."""
+    root = str(tmp_path_factory.mktemp("deep") / "sstate-cache")
+    os.mkdir(root)
+    fd = os.open(root, os.O_RDONLY)             # os.makedirs recurses: one level at a time
+    for _ in range(DEEP):
+        os.mkdir("d", dir_fd=fd)
+        nfd = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    os.close(fd)
+    yield root
+    fd = _deep_fd(root)                         # shutil.rmtree recurses too: from the bottom up
+    try:
+        for _ in range(DEEP):
+            nfd = os.open("..", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+            os.rmdir("d", dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+@pytest.fixture
+def deep_cache(deep_root):
+    """Two generations of zlib at the top and two of bash DEEP directories down."""
+    cache = Cache(deep_root)
+    rel = "/".join(["d"] * DEEP)
+    cache.top_old = cache.add("zlib", unihash=H("top-old"), age_days=5)
+    cache.top_new = cache.add("zlib", unihash=H("top-new"), age_days=1)
+    cache.deep_old, cache.deep_new = [], []
+    fd = _deep_fd(deep_root)
+    try:
+        for files, h, age in ((cache.deep_old, H("deep-old"), 5), (cache.deep_new, H("deep-new"), 1)):
+            t = time.time() - age * 86400
+            for suffix in ("", ".siginfo"):
+                name = object_name("bash", "populate_sysroot", h) + suffix
+                os.close(os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+                os.utime(name, (t, t), dir_fd=fd)
+                files.append(rel + "/" + name)
+    finally:
+        os.close(fd)
+    yield cache
+    fd = _deep_fd(deep_root)
+    try:
+        for name in os.listdir(fd):
+            os.unlink(name, dir_fd=fd)
+    finally:
+        os.close(fd)
+    for name in os.listdir(deep_root):
+        if name != "d":
+            p = os.path.join(deep_root, name)
+            shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
+
+
+@pytest.mark.parametrize("args", [["-d"], ["-d", "--scan-processes", "1"], ["-d", "--stat-all"],
+                                  ["--older-than", "3"]])
+def test_very_deep_tree_is_pruned(deep_cache, args):
+    c = deep_cache
+    r = cli(c, *args, "-y")
+    assert r.returncode == 0, r.stderr
+    assert "RecursionError" not in r.stdout + r.stderr
+    assert c.files() == set(c.top_new + c.deep_new)

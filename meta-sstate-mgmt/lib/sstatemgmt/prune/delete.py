@@ -15,7 +15,7 @@ goes on.  Threads run the unlinks, which release the GIL.
 import os
 import time
 
-from .scan import open_dir_at
+from .scan import FD_DEPTH, open_dir_at
 
 
 class DeleteStats:
@@ -120,25 +120,42 @@ class _DirStack:
     """The directories of the current ``reldir``, each opened relative to its
     parent with O_NOFOLLOW (scan.open_dir_at) and kept open, so that the
     next directory in sorted order reopens only the components that differ
-    (usually just the last fan-out level)."""
+    (usually just the last fan-out level).  Components deeper than
+    scan.FD_DEPTH are opened one after the other without being kept, so a
+    very deep tree cannot exhaust the descriptors."""
 
     def __init__(self, rootfd):
         self.rootfd = rootfd
         self.parts = []                          # [(component, fd)]
+        self.deep = None                         # fd of a directory below the kept ones
 
     def open(self, reldir):
         """fd of ``reldir`` (owned by the stack); raises OSError."""
+        self._close_deep()
         want = reldir.split("/") if reldir else []
+        head, tail = want[:FD_DEPTH], want[FD_DEPTH:]
         keep = 0
-        while keep < len(self.parts) and keep < len(want) and self.parts[keep][0] == want[keep]:
+        while keep < len(self.parts) and keep < len(head) and self.parts[keep][0] == head[keep]:
             keep += 1
         self.close(keep)
-        for part in want[keep:]:
+        for part in head[keep:]:
             parent = self.parts[-1][1] if self.parts else self.rootfd
             self.parts.append((part, open_dir_at(parent, part)))
-        return self.parts[-1][1] if self.parts else self.rootfd
+        fd = self.parts[-1][1] if self.parts else self.rootfd
+        for part in tail:
+            nfd = open_dir_at(fd, part)
+            self._close_deep()
+            self.deep = fd = nfd
+        return fd
+
+    def _close_deep(self):
+        if self.deep is not None:
+            os.close(self.deep)
+            self.deep = None
 
     def close(self, keep=0):
+        if keep == 0:
+            self._close_deep()
         while len(self.parts) > keep:
             os.close(self.parts.pop()[1])
 
