@@ -353,3 +353,146 @@ def test_very_deep_tree_is_pruned(deep_cache, args):
     assert r.returncode == 0, r.stderr
     assert "RecursionError" not in r.stdout + r.stderr
     assert c.files() == set(c.top_new + c.deep_new)
+
+
+# ---------------------------------------------------------------- 8: the lock file of a shared cache
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as two users")
+
+
+def _first_run_as_root(cache, umask=0o022):
+    """A real run by root with a usual umask, as the first pruner of a cache often is."""
+    old = os.umask(umask)
+    try:
+        run(cache, duplicates=True)
+    finally:
+        os.umask(old)
+    return os.stat(cache.path(".sstate-cache-management.lock"))
+
+
+@needs_root
+def test_lock_file_of_a_world_writable_cache_lets_other_users_prune(shared_cache):
+    c = shared_cache
+    c.add("zlib", unihash=H("a"))
+    os.chmod(c.root, 0o1777)
+    st = _first_run_as_root(c)
+    assert st.st_mode & 0o777 == 0o666
+    old = c.add("bash", unihash=H("old"), age_days=5)
+    new = c.add("bash", unihash=H("new"), age_days=1)
+    give(c.root)
+    os.chown(c.root, 0, 0)
+    os.chown(c.path(".sstate-cache-management.lock"), 0, 0)
+    r = run_script_as(["--cache-dir", c.root, "--grace", "0", "-d", "-y"])
+    assert r.returncode == 0, r.stderr
+    assert set(old).isdisjoint(c.files()) and set(new) <= c.files()
+
+
+@needs_root
+def test_lock_file_of_a_setgid_group_cache_is_group_writable(shared_cache):
+    c = shared_cache
+    c.add("zlib", unihash=H("a"))
+    os.chown(c.root, 0, 4343)
+    os.chmod(c.root, 0o2775)
+    st = _first_run_as_root(c, umask=0o077)
+    assert (st.st_mode & 0o777, st.st_gid) == (0o664, 4343)
+
+
+@needs_root
+def test_an_existing_read_only_lock_file_still_locks(shared_cache):
+    # Older versions (and other users' umasks) left 0644 lock files owned by root.
+    c = shared_cache
+    old = c.add("bash", unihash=H("old"), age_days=5)
+    new = c.add("bash", unihash=H("new"), age_days=1)
+    give(c.root)
+    lock = c.path(".sstate-cache-management.lock")
+    with open(lock, "w") as f:
+        f.write("1\n")
+    os.chmod(lock, 0o644)
+    os.chown(lock, 0, 0)
+    r = run_script_as(["--cache-dir", c.root, "--grace", "0", "-d", "-y"])
+    assert r.returncode == 0, r.stderr
+    assert set(old).isdisjoint(c.files()) and set(new) <= c.files()
+    # ... and it still excludes a second pruner
+    import fcntl
+    fd = os.open(lock, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        r = run_script_as(["--cache-dir", c.root, "--grace", "0", "-d", "-y"])
+        assert r.returncode == 4, r.stderr
+    finally:
+        os.close(fd)
+
+
+@needs_root
+def test_lock_file_that_cannot_be_opened_gets_the_right_hint(shared_cache):
+    c = shared_cache
+    files = c.add("bash", unihash=H("old"), age_days=5) + c.add("bash", unihash=H("new"), age_days=1)
+    give(c.root)
+    lock = c.path(".sstate-cache-management.lock")
+    open(lock, "w").close()
+    os.chmod(lock, 0o600)
+    os.chown(lock, 0, 0)
+    r = run_script_as(["--cache-dir", c.root, "--grace", "0", "-d", "-y"])
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert "cannot open the lock file" in r.stderr and "mode 0600" in r.stderr and "chmod a+r" in r.stderr
+    assert "may write to" not in r.stderr
+    assert c.files() == set(files)
+
+
+# ---------------------------------------------------------------- 11: a pruner killed during the scan
+
+KILL_HELPER = r'''
+import os, sys, time
+sys.path.insert(0, sys.argv[2])
+from sstatemgmt.prune.lock import CacheLock
+from sstatemgmt.prune.scan import fork_call
+lock = CacheLock(sys.argv[1]).acquire()
+child = fork_call(time.sleep, 60)           # a scan child, still walking
+print(child[0], flush=True)
+time.sleep(60)
+'''
+
+
+def _holds(pid, path):
+    try:
+        return any(os.readlink("/proc/%d/fd/%s" % (pid, fd)) == path for fd in os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return False
+
+
+def _gone(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_children_of_a_killed_pruner_free_the_lock_and_die(cache):
+    import fcntl
+    import signal
+    import subprocess
+    import sys
+    from prune_testlib import LIB
+    p = subprocess.Popen([sys.executable, "-c", KILL_HELPER, cache.root, LIB], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(p.stdout.readline())
+        lock = cache.path(".sstate-cache-management.lock")
+        deadline = time.monotonic() + 5
+        while _holds(child, lock) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _holds(child, lock), "the forked child holds the lock"
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        deadline = time.monotonic() + 5
+        while not _gone(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(child), "the child outlived its killed parent"
+        fd = os.open(lock, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+    finally:
+        p.kill()
+        p.wait()

@@ -293,6 +293,8 @@ def fork_call(fn, *args):
     if not hasattr(os, "fork"):
         return None
     fds = []
+    die_with_parent = _die_with_parent()
+    parent = os.getpid()
     try:
         fds.extend(os.pipe())
         if hasattr(os, "memfd_create"):
@@ -305,6 +307,13 @@ def fork_call(fn, *args):
     if pid == 0:
         code = 1
         try:
+            # A child whose parent was killed has no one to deliver to: it
+            # dies with it instead of walking on (the lock itself is closed
+            # in every child at fork, see lock.py).
+            if die_with_parent is not None:
+                die_with_parent()
+            if os.getppid() != parent:
+                os._exit(1)
             os.close(fds[0])
             with open(fds[-1], "wb") as f:
                 pickle.dump(fn(*args), f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -319,6 +328,25 @@ def fork_call(fn, *args):
 
 
 _SIZE = struct.Struct("Q")
+_PR_SET_PDEATHSIG = 1
+_prctl = []
+
+
+def _die_with_parent():
+    """A function that makes the calling (child) process get SIGKILL when
+    its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``), or None."""
+    if not _prctl:
+        fn = None
+        try:
+            import ctypes
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+            def fn():
+                prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (ImportError, OSError, AttributeError):
+            pass
+        _prctl.append(fn)
+    return _prctl[0]
 
 
 def fork_result(child):
