@@ -496,3 +496,218 @@ def test_children_of_a_killed_pruner_free_the_lock_and_die(cache):
     finally:
         p.kill()
         p.wait()
+
+
+# ---------------------------------------------------------------- 5 and 11: names that are not text
+
+def _strict_json(data):
+    """Parse JSON output as a strict consumer would: UTF-8, no lone surrogates, no NaN."""
+    text = data.decode("utf-8")
+
+    def no_constants(c):
+        raise ValueError("JSON constant %s" % c)
+    d = json.loads(text, parse_constant=no_constants)
+
+    def walk(v):
+        if isinstance(v, str):
+            v.encode("utf-8")                     # raises on a lone surrogate
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(k)
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+    walk(d)
+    return d
+
+
+def _run_bytes(cache, *args, env=None):
+    import subprocess
+    import sys
+    from prune_testlib import SCRIPT
+    e = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+    e.pop("SSTATE_CACHE_DIR", None)
+    e.update(env or {})
+    return subprocess.run([sys.executable, SCRIPT, "--cache-dir", cache.root, "--grace", "0"] + list(args),
+                          env=e, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+
+
+@pytest.fixture
+def odd_cache(cache):
+    """Objects and unknown entries whose names are not UTF-8 or hold control characters."""
+    d = cache.path("ab/cd")
+    os.makedirs(d)
+    bad = os.fsencode(d) + b"/" + os.fsencode(object_name("zlib", "populate_sysroot", H("old"))).replace(
+        b"zlib", b"zl\xffib")
+    for suffix, age in ((b"", 5), (b".siginfo", 5)):
+        with open(bad + suffix, "wb") as f:
+            f.write(b"x")
+        t = time.time() - age * 86400
+        os.utime(bad + suffix, (t, t))
+    with open(os.fsencode(d) + b"/README\xe9\n\x1b[2Jcleared", "wb"):
+        pass
+    cache.add("zl\udcffib", unihash=H("new2"), age_days=3)
+    cache.add("zl\udcffib", unihash=H("new"), age_days=1)
+    return cache
+
+
+@pytest.mark.parametrize("args", [["-y", "-v"], ["-y", "-D", "-v"], ["-n", "-D", "-v"], ["-y", "--json", "-D"]])
+def test_names_that_are_not_utf8_never_crash_and_output_stays_valid(odd_cache, args):
+    r = _run_bytes(odd_cache, "-d", *args)
+    out, err = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")          # valid UTF-8 both
+    assert r.returncode == 0, err
+    assert "Traceback" not in err and "Error" not in err
+    human = err if "--json" in args else out
+    assert "README\\xe9\\n\\x1b[2Jcleared" in human or "-v" not in args
+    assert ("would remove" if "-n" in args else "removed") + " 4 files" in human
+    if "--json" in args:
+        d = _strict_json(r.stdout)
+        assert d["removed"]["files"] == 4
+        assert any("zl\\xffib" in p for p in d["removed_paths"])
+        assert d["unknown"][0]["path"] == "ab/cd/README\\xe9\\n\\x1b[2Jcleared"
+
+
+def test_one_line_messages_stay_one_line(cache, tmp_path):
+    cache.add("zlib")
+    root = str(tmp_path / "evil\nroot\x1b[2J")
+    r = cli(cache, "--stamps-dir", root, "-y")
+    assert r.returncode == 3
+    assert r.stderr.count("\n") == 1 and "evil\\nroot\\x1b[2J" in r.stderr
+
+
+# ---------------------------------------------------------------- 7: nan and inf
+
+@pytest.mark.parametrize("args", [["--grace", "nan"], ["--grace", "inf"], ["--older-than", "nan"],
+                                  ["--older-than", "Infinity"], ["--lock-wait", "nan"], ["--lock-wait", "inf"],
+                                  ["--max-size", "9" * 400]])
+def test_nan_and_inf_are_refused_with_one_clear_message(cache, args):
+    files = cache.add("zlib", age_days=5) + cache.add("zlib", age_days=1)
+    r = cli(cache, "-d", "-y", "--json", *args)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "finite" in r.stderr or "invalid size" in r.stderr
+    d = _strict_json(r.stdout.encode())
+    assert d["schema"] == "sstate-prune-error/1" and d["exit_code"] == 2
+    assert cache.files() == set(files)
+
+
+def test_api_refuses_nan_and_inf(cache):
+    from sstatemgmt.prune import UsageError
+    cache.add("zlib", age_days=5)
+    for kw in ({"grace_minutes": float("nan")}, {"older_than_days": float("inf")}, {"lock_wait": float("nan")}):
+        with pytest.raises(UsageError, match="finite"):
+            run(cache, duplicates=True, **kw)
+
+
+# ---------------------------------------------------------------- 9: outputs checked first, JSON on every error
+
+def test_unwritable_hashserv_keep_file_is_refused_before_deleting(cache, tmp_path):
+    files = cache.add("zlib", age_days=5) + cache.add("zlib", age_days=1)
+    r = cli(cache, "-d", "-y", "--json", "--hashserv-keep-file", str(tmp_path / "no" / "such" / "dir" / "keep"))
+    assert r.returncode == 2 and "cannot write --hashserv-keep-file" in r.stderr
+    assert _strict_json(r.stdout.encode())["kind"] == "usage"
+    assert cache.files() == set(files)
+
+
+def test_keep_file_is_not_created_by_a_failed_run(cache, tmp_path):
+    cache.add("zlib")
+    keep = tmp_path / "keep"
+    r = cli(cache, "--stamps-dir", str(tmp_path / "nope"), "-y", "--hashserv-keep-file", str(keep))
+    assert r.returncode == 3 and not keep.exists()
+
+
+def test_every_error_exit_prints_one_json_error_object(cache, tmp_path):
+    import fcntl
+    cache.add("zlib", age_days=5)
+    cache.add("zlib", age_days=1)
+    cases = {
+        1: run_script(["--cache-dir", str(tmp_path / "nope"), "-d", "-n", "--json"]),
+        2: cli(cache, "-n", "--json"),
+        3: cli(cache, "--stamps-dir", str(tmp_path / "nope"), "-y", "--json"),
+    }
+    cases[-2] = cli(cache, "-d", "--json", "--keep", "zero")
+    fd = os.open(cache.path(".sstate-cache-management.lock"), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        cases[4] = cli(cache, "-d", "-y", "--json")
+    finally:
+        os.close(fd)
+    for code, r in cases.items():
+        assert r.returncode == abs(code), (code, r.stderr)
+        d = _strict_json(r.stdout.encode())
+        assert d["schema"] == "sstate-prune-error/1" and d["exit_code"] == abs(code), d
+        assert d["error"] and d["kind"] in ("usage", "cache_dir", "roots", "refused", "lock_busy", "error")
+        assert r.stdout.count("\n") == 1
+
+
+def test_json_with_a_closed_stdout_deletes_nothing(cache):
+    import subprocess
+    import sys
+    from prune_testlib import SCRIPT
+    files = cache.add("zlib", age_days=5) + cache.add("zlib", age_days=1)
+    r = subprocess.run([sys.executable, SCRIPT, "--cache-dir", cache.root, "--grace", "0", "-d", "-y", "--json"],
+                       capture_output=False, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1))
+    assert r.returncode == 2 and "stdout is closed" in r.stderr
+    assert cache.files() == set(files)
+
+
+# ---------------------------------------------------------------- 11: closed stdout, empty SSTATE_CACHE_DIR
+
+def _closed_pipe_run(cache, *args):
+    """Run the script with a stdout pipe whose reader went away (``| head`` that is done)."""
+    import subprocess
+    import sys
+    from prune_testlib import SCRIPT
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        p = subprocess.run([sys.executable, SCRIPT, "--cache-dir", cache.root, "--grace", "0"] + list(args),
+                           stdout=w, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    finally:
+        os.close(w)
+    return p
+
+
+def test_closed_stdout_neither_tracebacks_nor_loses_the_accounting(cache):
+    old = [cache.add("zlib", unihash=H("old", i), age_days=5, pkgarch="a%d" % i) for i in range(50)]
+    new = [cache.add("zlib", unihash=H("new", i), age_days=1, pkgarch="a%d" % i) for i in range(50)]
+    r = _closed_pipe_run(cache, "-d", "-y", "-D", "-v")
+    assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr
+    assert r.returncode == 0, r.stderr
+    assert cache.files() == set(sum(new, []))
+    assert "stdout was closed, output lost: removed 100 files" in r.stderr
+    assert old
+
+
+def test_json_to_a_pipe_nobody_reads_deletes_nothing(cache):
+    files = cache.add("zlib", age_days=5) + cache.add("zlib", age_days=1)
+    r = _closed_pipe_run(cache, "-d", "-y", "--json")
+    assert r.returncode == 2 and "nobody reads" in r.stderr and "Traceback" not in r.stderr
+    assert cache.files() == set(files)
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_no_or_empty_sstate_cache_dir_is_a_usage_error(value):
+    env = {"SSTATE_CACHE_DIR": value} if value is not None else {}
+    r = run_script(["-d", "-n"], env=env)
+    assert r.returncode == 2 and "no cache directory" in r.stderr
+
+
+def test_sigint_while_deleting_stops_between_units_and_keeps_the_accounting(cache, monkeypatch):
+    import signal
+    for i in range(20):
+        cache.add("zlib", unihash=H("old", i), age_days=5, pkgarch="a%d" % i)
+        cache.add("zlib", unihash=H("new", i), age_days=1, pkgarch="a%d" % i)
+    real = os.unlink
+    calls = []
+
+    def unlink(*a, **kw):
+        calls.append(a[0])
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)          # ^C during the first unit
+        return real(*a, **kw)
+    monkeypatch.setattr(os, "unlink", unlink)
+    s = run(cache, duplicates=True, jobs=1)
+    assert s.interrupted and s.removed["files"] == 2      # the unit under way is finished, then it stops
+    assert len(cache.files()) == 80 - 2
+    assert json.loads(s.to_json())["interrupted"] is True

@@ -13,6 +13,8 @@ goes on.  Threads run the unlinks, which release the GIL.
 """
 
 import os
+import signal
+import threading
 import time
 
 from .scan import FD_DEPTH, open_dir_at
@@ -28,6 +30,7 @@ class DeleteStats:
         self.vanished_files = 0         # someone else deleted them first
         self.errors = []                # (relpath, message)
         self.removed_units = []         # (unit, files, bytes) actually removed
+        self.interrupted = False        # SIGINT stopped the deletion early
         self.seconds = 0.0
 
     def merge(self, o):
@@ -160,13 +163,16 @@ class _DirStack:
             os.close(self.parts.pop()[1])
 
 
-def _delete_chunk(rootfd, units):
-    """Delete units (sorted by directory), opening each directory once."""
+def _delete_chunk(rootfd, units, stop):
+    """Delete units (sorted by directory), opening each directory once;
+    stops between two units once ``stop`` is set."""
     st = DeleteStats()
     dirs = _DirStack(rootfd)
     cur, fd = None, None
     try:
         for u in units:
+            if stop.is_set():
+                break
             if u.reldir != cur or fd is None:
                 cur = u.reldir
                 try:
@@ -191,35 +197,58 @@ def delete_units(root, units, jobs=8, progress=None):
     Directories are opened from the cache root one component at a time
     with O_NOFOLLOW, and files are stat'ed and unlinked relative to them,
     so nothing outside the cache can be reached even if a directory is
-    replaced by a symlink meanwhile.  Returns DeleteStats.
+    replaced by a symlink meanwhile.  A first SIGINT (when called from the
+    main thread) stops the deletion between two units, and what was
+    removed is still accounted (``interrupted``); a second one raises
+    KeyboardInterrupt.  Returns DeleteStats.
     """
     t0 = time.monotonic()
     total = DeleteStats()
     units = list(units)
     if not units:
         return total
+    stop = threading.Event()
+    previous = _stop_on_sigint(stop)
     rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     try:
-        _delete_all(rootfd, units, jobs, progress, total, t0)
+        _delete_all(rootfd, units, jobs, progress, total, t0, stop)
     finally:
         os.close(rootfd)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    total.interrupted = stop.is_set()
     total.seconds = time.monotonic() - t0
     return total
 
 
-def _delete_all(rootfd, units, jobs, progress, total, t0):
+def _stop_on_sigint(stop):
+    """Make SIGINT set ``stop`` (once; a second one raises KeyboardInterrupt).
+    Returns the previous handler, or None where it cannot be replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except (ValueError, OSError):
+        return None
+
+
+def _delete_all(rootfd, units, jobs, progress, total, t0, stop):
     # Contiguous chunks keep the units of one directory in one thread: threads
     # unlinking in the same directory only contend for its lock.
     size = max(1, -(-len(units) // max(1, jobs * 16)))
     chunks = [units[i:i + size] for i in range(0, len(units), size)]
     if jobs <= 1:
-        results = map(lambda c: _delete_chunk(rootfd, c), chunks)
-        for r in results:
-            total.merge(r)
+        for c in chunks:
+            total.merge(_delete_chunk(rootfd, c, stop))
     else:
         from concurrent.futures import ThreadPoolExecutor   # only here: 5 ms to import
         with ThreadPoolExecutor(max_workers=jobs) as ex:
-            for r in ex.map(lambda c: _delete_chunk(rootfd, c), chunks):
+            for r in ex.map(lambda c: _delete_chunk(rootfd, c, stop), chunks):
                 total.merge(r)
                 if progress is not None:
                     progress(total.removed_files, total.removed_bytes, time.monotonic() - t0)

@@ -75,6 +75,7 @@ parameters, the standalone script with parsed argv.
 """
 
 import gc
+import math
 import os
 import time
 from operator import attrgetter
@@ -190,6 +191,14 @@ class Options:
                                          or self.max_size is not None or self.recipe is not None)
 
     def validate(self):
+        for name, value in (("--grace", self.grace_minutes), ("--older-than", self.older_than_days),
+                            ("--lock-wait", self.lock_wait), ("--max-size", self.max_size)):
+            if value is not None and not math.isfinite(value):
+                raise UsageError("%s must be a finite number (got %s)" % (name, value),
+                                 "wait for ever with --lock-wait without a value" if name == "--lock-wait" else None)
+        for r in self.recipes():
+            if r.older_than_days is not None and not math.isfinite(r.older_than_days):
+                raise UsageError("the recipe's older_than_days must be a finite number (got %s)" % r.older_than_days)
         if self.keep < 1:
             raise UsageError("--keep must be at least 1 (got %s)" % self.keep)
         if self.older_than_days is not None and self.older_than_days < 0:
@@ -497,6 +506,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             summary.skipped = {"changed": _fb(ds.changed_files, ds.changed_bytes, units=ds.changed_units),
                                "vanished_files": ds.vanished_files}
             summary.errors.extend({"path": p, "error": e, "phase": "delete"} for p, e in ds.errors)
+            summary.interrupted = ds.interrupted
             summary.timings["delete_seconds"] = round(ds.seconds, 3)
             if ds.seconds > 0:
                 summary.timings["delete_files_per_second"] = round(ds.removed_files / ds.seconds, 1)

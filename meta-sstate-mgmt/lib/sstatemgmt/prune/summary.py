@@ -8,6 +8,8 @@ docs/pruning.md ("JSON summary"), identified by ``"schema":
 
 import json
 
+from .names import printable
+
 SCHEMA = "sstate-prune-summary/1"
 MAX_LISTED = 1000
 
@@ -37,6 +39,7 @@ class Summary:
         self.dry_run = dry_run
         self.policies = policies            # the options that were in force
         self.aborted = False                # the confirmation said no
+        self.interrupted = False            # SIGINT while deleting: the rest was left
         self.scan = {}
         self.roots = {}
         self.keep_hashes = None             # {"hashes", "matched_units"} when keep hashes were given
@@ -90,6 +93,7 @@ class Summary:
             "cache_dir": self.cache_dir,
             "dry_run": self.dry_run,
             "aborted": self.aborted,
+            "interrupted": self.interrupted,
             "policies": self.policies,
             "bytes_measured": self.bytes_measured,
             "scan": self.scan,
@@ -113,7 +117,9 @@ class Summary:
         return d
 
     def to_json(self, paths=False, indent=1):
-        return json.dumps(self.asdict(paths), indent=indent, sort_keys=False)
+        """The JSON summary: ASCII, names escaped (:func:`names.printable`), never NaN."""
+        return json.dumps(_printable_tree(self.asdict(paths)), indent=indent, sort_keys=False,
+                          allow_nan=False)
 
     def format_human(self, verbose=False, planned=False):
         """A few lines for people: totals, per policy, top recipes, problems.
@@ -171,4 +177,17 @@ class Summary:
             lines.append("%d errors%s" % (len(self.errors), "" if verbose else " (-v lists them)"))
             for e in self.errors[: None if verbose else 3]:
                 lines.append("  ! %s: %s (%s)" % (e["path"], e["error"], e["phase"]))
-        return "\n".join(lines)
+        if self.interrupted:
+            lines.append("interrupted: the deletion stopped early; what is listed as removed is gone")
+        return "\n".join(printable(line) for line in lines)
+
+
+def _printable_tree(value):
+    """``value`` (the summary's dict) with every string made printable."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(k) if isinstance(k, str) else k: _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable_tree(v) for v in value]
+    return value
