@@ -273,6 +273,23 @@ def test_archive_written_again_while_deleting_keeps_its_companions(cache, monkey
     assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 1
 
 
+
+def test_companion_written_anew_while_deleting_is_kept(cache, monkeypatch):
+    old = cache.add("zlib", companions=(".siginfo",), age_days=5)
+    new = cache.add("zlib", age_days=1)
+    real = os.unlink
+
+    def unlink(name, *a, **kw):
+        real(name, *a, **kw)
+        if name == os.path.basename(old[0]):        # a build writes the siginfo anew (tmp + rename)
+            tmp = os.path.basename(old[1]) + "Xy12Ab"
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=kw["dir_fd"]))
+            os.rename(tmp, os.path.basename(old[1]), src_dir_fd=kw["dir_fd"], dst_dir_fd=kw["dir_fd"])
+    monkeypatch.setattr(os, "unlink", unlink)
+    s = run(cache, duplicates=True)
+    assert cache.files() == {old[1]} | set(new)
+    assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 1
+
 # ---------------------------------------------------------------- 6: deep trees
 
 DEEP = 1500          # well past Python's recursion limit (1000)

@@ -20,7 +20,9 @@ import math
 import os
 import re
 import select
+import signal
 import sys
+import threading
 import traceback
 
 from .engine import Options, RecipePolicy, prune
@@ -290,6 +292,16 @@ class _Output:
         return self.write_raw(stream, text + "\n")
 
 
+def _defer_sigint():
+    """Ignore SIGINT from now on (main thread only); returns the previous handler or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):
+        return None
+
+
 def _wants_json(argv):
     for a in argv:
         if a == "--":
@@ -453,6 +465,9 @@ def main(argv=None, keep_alive=None):
         summary = prune(args.cache_dir, opts, progress=progress, confirm=confirm)
         if keep_alive is not None:
             keep_alive.append(summary)
+        # The work is done: a ^C now would only cut the report short (half
+        # a JSON document), so it waits until the report is written.
+        state["sigint"] = _defer_sigint()
     except PruneError as e:
         trace()
         kind = next(k for cls, k in _ERROR_KINDS if isinstance(e, cls))
@@ -497,6 +512,8 @@ def main(argv=None, keep_alive=None):
         io.line("%s: stdout was closed, output lost: %s %d files (%s)%s" % (
             PROG, "would remove" if args.dry_run or summary.aborted else "removed", summary.removed["files"],
             fmt_bytes(summary.removed["bytes"]), ", interrupted" if summary.interrupted else ""), io.err)
+    if state.get("sigint") is not None:
+        signal.signal(signal.SIGINT, state["sigint"])
     if summary.interrupted:
         return EXIT_INTERRUPTED
     if summary.aborted:
@@ -526,6 +543,18 @@ def _report(summary, args, say, planned, brief=False):
         say(summary.format_human(args.verbose, planned=planned))
 
 
+def interrupted_early(argv):
+    """Exit code of a run interrupted before it could report; with --json,
+    the error object still goes to stdout."""
+    try:
+        if _wants_json(argv):
+            sys.stdout.write(error_object("interrupted", None, EXIT_INTERRUPTED, "interrupted") + "\n")
+        sys.stderr.write("%s: interrupted\n" % PROG)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return EXIT_INTERRUPTED
+
+
 def run():
     """Program entry point: ``main()``, then exit without tearing down the heap.
 
@@ -541,7 +570,10 @@ def run():
     """
     gc.disable()
     keep_alive = []
-    code = main(keep_alive=keep_alive)
+    try:
+        code = main(keep_alive=keep_alive)
+    except KeyboardInterrupt:                    # before main() could catch it (parsing the options)
+        code = interrupted_early(sys.argv[1:])
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:

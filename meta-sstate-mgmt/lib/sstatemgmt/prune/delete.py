@@ -47,20 +47,22 @@ class DeleteStats:
 def delete_unit(dirfd, unit, st):
     """Delete one unit whose directory is open as ``dirfd``.
 
-    Re-stat first: a unit any member of which changed is kept whole.  Then
-    the archive goes first, and the companions only once it is gone: if
-    its unlink fails (EPERM: an immutable file, a sticky directory), the
-    unit stays whole, so an archive is never left without its .sig and
-    .siginfo.  Right before the companions go, the archive name is checked
-    once more: an archive renamed into place since the plan (a build
-    writing the object again, or an orphan whose archive arrived) keeps
-    them.
+    Re-stat first (the archive last, right before its unlink): a unit any
+    member of which changed is kept whole.  Then the archive goes first,
+    and the companions only once it is gone: if its unlink fails (EPERM:
+    an immutable file, a sticky directory), the unit stays whole, so an
+    archive is never left without its .sig and .siginfo.  Before the
+    companions go, the archive name is checked once more: an archive
+    renamed into place since the plan (a build writing the object again, or
+    an orphan whose archive arrived) keeps them; and each companion is
+    checked again right before its unlink, so one written anew meanwhile
+    stays.  What remains is the time between one lstat and the next unlink:
+    no system call removes a file only if it is unchanged.
     """
-    todo = []
-    for suffix, mtime, size in unit.ordered_members():
-        name = unit.stem + suffix
+    now = {}
+    for suffix, mtime, size in reversed(unit.ordered_members()):
         try:
-            s = os.lstat(name, dir_fd=dirfd)
+            s = os.lstat(unit.stem + suffix, dir_fd=dirfd)
         except FileNotFoundError:
             st.vanished_files += 1
             continue
@@ -70,23 +72,30 @@ def delete_unit(dirfd, unit, st):
         if s.st_mtime != mtime or s.st_size > size:
             _changed(st, unit, unit.size, len(unit.members))
             return
-        todo.append((name, suffix, s.st_size))
+        now[suffix] = s
     nfiles = nbytes = 0
-    if todo and todo[0][1] == "":                # the archive: alone first
-        name, suffix, size = todo.pop(0)
+    if "" in now:                                # the archive: alone first
         try:
-            os.unlink(name, dir_fd=dirfd)
-            nfiles, nbytes = 1, size
+            os.unlink(unit.stem, dir_fd=dirfd)
+            nfiles, nbytes = 1, now[""].st_size
         except FileNotFoundError:
             st.vanished_files += 1
         except OSError as e:
-            st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
+            st.errors.append((unit.relpath(), e.strerror or str(e)))
             return
-    if todo and _archive_present(dirfd, unit, st):
-        _changed(st, unit, sum(t[2] for t in todo), len(todo))
-        todo = []
-    for name, suffix, size in todo:
+    companions = [m[0] for m in unit.ordered_members() if m[0] and m[0] in now]
+    if companions and _archive_present(dirfd, unit, st):
+        _changed(st, unit, sum(now[c].st_size for c in companions), len(companions))
+        companions = []
+    for i, suffix in enumerate(companions):
+        name = unit.stem + suffix
+        before = now[suffix]
         try:
+            s = os.lstat(name, dir_fd=dirfd)
+            if s.st_mtime != before.st_mtime or s.st_size != before.st_size or s.st_ino != before.st_ino:
+                rest = companions[i:]
+                _changed(st, unit, sum(now[c].st_size for c in rest), len(rest))
+                break
             os.unlink(name, dir_fd=dirfd)
         except FileNotFoundError:
             st.vanished_files += 1
@@ -95,7 +104,7 @@ def delete_unit(dirfd, unit, st):
             st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
             continue
         nfiles += 1
-        nbytes += size
+        nbytes += before.st_size
     if nfiles:
         st.removed_files += nfiles
         st.removed_bytes += nbytes
