@@ -39,8 +39,6 @@ bypasses the permission checks.
 import argparse
 import errno
 import fcntl
-import hashlib
-import json
 import os
 import random
 import re
@@ -57,7 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from prune_testlib import OTHER_GID, OTHER_UID, SCRIPT, object_name, python_for  # noqa: E402
+from prune_testlib import OTHER_GID, OTHER_UID, SCRIPT, object_name, python_for, strict_json  # noqa: E402
 
 DAY = 86400.0
 LOCK = ".sstate-cache-management.lock"
@@ -531,26 +529,6 @@ def snapshot(top, exclude=()):
             if stat.S_ISDIR(st.st_mode):
                 stack.append(sub)
     return snap
-
-
-def strict_json(data):
-    """Parse like a strict consumer: UTF-8, no NaN/Infinity, no lone surrogates."""
-    def no_constant(c):
-        raise ValueError("JSON constant %s" % c)
-    doc = json.loads(data.decode("utf-8"), parse_constant=no_constant)
-
-    def walk(v):
-        if isinstance(v, str):
-            v.encode("utf-8")
-        elif isinstance(v, dict):
-            for k, x in v.items():
-                walk(k)
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-    walk(doc)
-    return doc
 
 
 class Activity:

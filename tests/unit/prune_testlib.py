@@ -2,6 +2,7 @@
 """Helpers for the prune tests: tiny synthetic caches and stamps trees."""
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -108,6 +109,27 @@ def stamp(stamps, pn, task, unihash, kind="stamp", sys_="core2-64-poky-linux", p
     return fn
 
 
+RM_WORK_TASKS = ("package", "compile", "packagedata", "populate_sysroot", "package_write_ipk")
+
+
+def rm_work_stamps(stamps, current, stale=None, pn="zlib"):
+    """What rm_work leaves (meta/classes/rm_work.bbclass, and a real native
+    build, tests/integration/test_sstate_prune_rm_work.py): do_package's
+    stamps deleted, its sigdata kept; the stamps of tasks without sstate
+    (do_compile...) deleted, their sigdata kept; sstate tasks' stamps turned
+    into _setscene ones; do_package_write_* stamps as they were.  ``stale``:
+    sigdata an earlier build of the same version left (older)."""
+    for task in ("package", "compile"):
+        if stale:
+            stamp(stamps, pn, task, stale[task], kind="sigdata", age_days=3)
+        stamp(stamps, pn, task, current[task], kind="sigdata", age_days=1)
+    for task in ("packagedata", "populate_sysroot"):
+        stamp(stamps, pn, task, current[task], kind="setscene")
+        stamp(stamps, pn, task, current[task], kind="sigdata", age_days=1)
+    stamp(stamps, pn, "package_write_ipk", current["package_write_ipk"])
+    stamp(stamps, pn, "rm_work", H(pn, "rm_work"))
+
+
 def run_script(args, env=None, stdin=subprocess.DEVNULL, script=SCRIPT, timeout=60):
     """Run a pruning script; returns CompletedProcess (text)."""
     e = dict(os.environ)
@@ -195,3 +217,25 @@ def run_prune(cache, **kw):
     kw.setdefault("dry_run", False)
     kw.setdefault("grace_minutes", 0)
     return prune(cache.root, **kw)
+
+
+def strict_json(data):
+    """Parse JSON output (bytes) as a strict consumer does: UTF-8, no
+    NaN/Infinity, no lone surrogates (a name that is not UTF-8, escaped
+    badly).  Raises ValueError."""
+    def no_constant(c):
+        raise ValueError("JSON constant %s" % c)
+    doc = json.loads(data.decode("utf-8"), parse_constant=no_constant)
+
+    def walk(v):
+        if isinstance(v, str):
+            v.encode("utf-8")                   # UnicodeEncodeError (a ValueError) on a lone surrogate
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(k)
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+    walk(doc)
+    return doc

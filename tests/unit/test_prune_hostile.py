@@ -15,9 +15,10 @@ import time
 
 import pytest
 
-from prune_testlib import Cache, H, object_name, run_script, run_script_as, give, stamp, run_prune as run
+from prune_testlib import (RM_WORK_TASKS as TASKS, Cache, H, give, object_name, rm_work_stamps, run_script,
+                           run_script_as, stamp, strict_json, run_prune as run)
 
-from sstatemgmt.prune import RefusedError, RootsError
+from sstatemgmt.prune import RefusedError
 
 
 def cli(cache, *args, **kw):
@@ -105,25 +106,6 @@ def test_stamps_at_any_depth_are_roots(cache, tmp_path):
 
 # ---------------------------------------------------------------- 2: rm_work
 
-def rm_work_stamps(stamps, current, stale=None, pn="zlib"):
-    """What rm_work leaves (meta/classes/rm_work.bbclass, and a real native
-    build, tests/integration/test_sstate_prune_rm_work.py): do_package's
-    stamps deleted, its sigdata kept; the stamps of tasks without sstate
-    (do_compile...) deleted, their sigdata kept; sstate tasks' stamps turned
-    into _setscene ones; do_package_write_* stamps as they were.  ``stale``:
-    sigdata an earlier build of the same version left (older)."""
-    for task in ("package", "compile"):
-        if stale:
-            stamp(stamps, pn, task, stale[task], kind="sigdata", age_days=3)
-        stamp(stamps, pn, task, current[task], kind="sigdata", age_days=1)
-    for task in ("packagedata", "populate_sysroot"):
-        stamp(stamps, pn, task, current[task], kind="setscene")
-        stamp(stamps, pn, task, current[task], kind="sigdata", age_days=1)
-    stamp(stamps, pn, "package_write_ipk", current["package_write_ipk"])
-    stamp(stamps, pn, "rm_work", H(pn, "rm_work"))
-
-
-TASKS = ("package", "compile", "packagedata", "populate_sysroot", "package_write_ipk")
 
 
 def test_rm_work_build_keeps_its_current_package_objects(cache, tmp_path):
@@ -517,28 +499,6 @@ def test_children_of_a_killed_pruner_free_the_lock_and_die(cache):
 
 # ---------------------------------------------------------------- 5 and 11: names that are not text
 
-def _strict_json(data):
-    """Parse JSON output as a strict consumer would: UTF-8, no lone surrogates, no NaN."""
-    text = data.decode("utf-8")
-
-    def no_constants(c):
-        raise ValueError("JSON constant %s" % c)
-    d = json.loads(text, parse_constant=no_constants)
-
-    def walk(v):
-        if isinstance(v, str):
-            v.encode("utf-8")                     # raises on a lone surrogate
-        elif isinstance(v, dict):
-            for k, x in v.items():
-                walk(k)
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-    walk(d)
-    return d
-
-
 def _run_bytes(cache, *args, env=None):
     import subprocess
     import sys
@@ -579,7 +539,7 @@ def test_names_that_are_not_utf8_never_crash_and_output_stays_valid(odd_cache, a
     assert "README\\xe9\\n\\x1b[2Jcleared" in human or "-v" not in args
     assert ("would remove" if "-n" in args else "removed") + " 4 files" in human
     if "--json" in args:
-        d = _strict_json(r.stdout)
+        d = strict_json(r.stdout)
         assert d["removed"]["files"] == 4
         assert any("zl\\xffib" in p for p in d["removed_paths"])
         assert d["unknown"][0]["path"] == "ab/cd/README\\xe9\\n\\x1b[2Jcleared"
@@ -603,7 +563,7 @@ def test_nan_and_inf_are_refused_with_one_clear_message(cache, args):
     r = cli(cache, "-d", "-y", "--json", *args)
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr and "finite" in r.stderr or "invalid size" in r.stderr
-    d = _strict_json(r.stdout.encode())
+    d = strict_json(r.stdout.encode())
     assert d["schema"] == "sstate-prune-error/1" and d["exit_code"] == 2
     assert cache.files() == set(files)
 
@@ -622,7 +582,7 @@ def test_unwritable_hashserv_keep_file_is_refused_before_deleting(cache, tmp_pat
     files = cache.add("zlib", age_days=5) + cache.add("zlib", age_days=1)
     r = cli(cache, "-d", "-y", "--json", "--hashserv-keep-file", str(tmp_path / "no" / "such" / "dir" / "keep"))
     assert r.returncode == 2 and "cannot write --hashserv-keep-file" in r.stderr
-    assert _strict_json(r.stdout.encode())["kind"] == "usage"
+    assert strict_json(r.stdout.encode())["kind"] == "usage"
     assert cache.files() == set(files)
 
 
@@ -651,7 +611,7 @@ def test_every_error_exit_prints_one_json_error_object(cache, tmp_path):
         os.close(fd)
     for code, r in cases.items():
         assert r.returncode == abs(code), (code, r.stderr)
-        d = _strict_json(r.stdout.encode())
+        d = strict_json(r.stdout.encode())
         assert d["schema"] == "sstate-prune-error/1" and d["exit_code"] == abs(code), d
         assert d["error"] and d["kind"] in ("usage", "cache_dir", "roots", "refused", "lock_busy", "error")
         assert r.stdout.count("\n") == 1

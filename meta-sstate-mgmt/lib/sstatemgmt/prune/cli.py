@@ -6,10 +6,11 @@ option of that script keeps its meaning (marked "[OE]" in --help), plus the
 old shell script's comma-separated --stamps-dir=a,b.  See docs/pruning.md.
 
 Exit codes: 0 success, 1 error, 2 usage, 3 refused or aborted (prompt
-answered no, EOF or no terminal; unsafe roots), 4 another pruner holds the
-lock.  With --detailed-exit-codes a successful run exits 0 only when there
-was nothing to remove, and 5 when it removed (or with -n would remove)
-something.
+answered no, EOF or no terminal; unsafe roots or keep hashes), 4 another
+pruner holds the lock, 130 interrupted.  With --detailed-exit-codes a
+successful run exits 0 only when there was nothing to remove, and 5 when it
+removed (or with -n would remove) something.  With --json a failed run
+prints one JSON error object (schema sstate-prune-error/1) on stdout.
 """
 
 import argparse
@@ -90,7 +91,7 @@ def build_parser():
     p = _Parser(
         prog=PROG, description="sstate cache management utility: prune an sstate cache safely. "
         "Options marked [OE] behave as in OE-Core's sstate-cache-management.py.",
-        epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 refused/aborted, 4 lock busy "
+        epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 refused/aborted, 4 lock busy, 130 interrupted "
         "(5 = removed or would remove something, with --detailed-exit-codes). See docs/pruning.md.")
     g = p.add_argument_group("OE-Core compatible options")
     g.add_argument("--cache-dir", default=os.environ.get("SSTATE_CACHE_DIR"),
@@ -128,7 +129,8 @@ def build_parser():
     n.add_argument("--keep-hash", action="append", default=[], metavar="HASH",
                    help="never remove entries with this unihash (repeatable, comma-separated)")
     n.add_argument("--keep-hashes-file", action="append", default=[], metavar="FILE",
-                   help="never remove entries whose unihash is listed in FILE (one per line)")
+                   help="never remove entries whose unihash is listed in FILE (one 'HASH' or 'unihash HASH' "
+                   "per line, as --hashserv-keep-file writes)")
     n.add_argument("--remove-unreferenced", action="store_true",
                    help="also remove everything the roots do not reference when other policies are given")
     n.add_argument("--use-sigdata", action="store_true",
@@ -144,7 +146,8 @@ def build_parser():
     s.add_argument("--grace", type=_nonneg_float, default=360.0, metavar="MINUTES",
                    help="never remove entries modified in the last MINUTES minutes (default: 360)")
     s.add_argument("--force", action="store_true",
-                   help="go on when roots are missing, empty or match nothing")
+                   help="go on when roots are missing, unreadable, empty or match nothing, or keep hashes "
+                   "match nothing")
     s.add_argument("--lock-wait", type=_nonneg_float, nargs="?", const=-1.0, default=0.0, metavar="SECONDS",
                    help="wait for another pruner's lock (for ever, or SECONDS) instead of failing")
     s.add_argument("--json", action="store_true",

@@ -65,9 +65,10 @@ Safety
 ------
 A real run (``dry_run=False``) takes the cache lock (:mod:`.lock`), plans,
 asks ``confirm(summary)`` if given, then deletes with :mod:`.delete`
-(re-stat each unit, skip it if it changed, archive first, tolerant of
-ENOENT, errors recorded).  Roots that are missing, unreadable or hold no
-stamps, and a sweep whose roots match no unit of the cache, are refused
+(re-stat each unit, skip it if it changed, archive first and companions
+only once it is gone, tolerant of ENOENT, errors recorded).  Roots that are
+missing, cannot be read completely or hold no stamps, and any root or keep
+set that matches no unit of the cache (whatever the policies), are refused
 (:class:`RefusedError`) unless ``force=True``.
 
 Nothing here imports BitBake: a BitBake task calls :func:`prune` with

@@ -136,7 +136,7 @@ class RootStats:
         return d
 
 
-def _dir_hashes(path, entries, stats, hashes, use_sigdata):
+def _dir_hashes(entries, stats, hashes, use_sigdata):
     """Add the hashes that the stamp files ``entries`` (DirEntry) of one directory reference."""
     stamped = set()                      # (base, task) with a plain or setscene stamp
     bases = set()                        # bases with any such stamp
@@ -209,7 +209,7 @@ def _walk_stamps(top, stats, hashes, use_sigdata):
             stats.errors.append((d, err.strerror or str(err)))
             continue
         stats.files += len(files)
-        _dir_hashes(d, files, stats, hashes, use_sigdata)
+        _dir_hashes(files, stats, hashes, use_sigdata)
 
 
 def collect(roots, use_sigdata=False, force=False):
