@@ -99,9 +99,12 @@ def test_rm_work_build_keeps_what_it_needs(clean_build):
     assert current <= after, "current entries deleted: %s" % sorted(current - after)
     assert not stale & after, "stale entries left: %s" % sorted(stale & after)
 
+    # A fresh TMPDIR, rm_work still on: everything is restored from sstate;
+    # the only tasks that run are rm_work's own (no sstate, nothing built).
     build.wipe_tmpdir()
     res = build.bitbake(HELLO, OTHER)
-    assert res.ran == set(), "tasks ran for real after pruning: %s" % sorted(res.ran)
+    assert res.ran <= {HELLO + ":do_rm_work", OTHER + ":do_rm_work"}, \
+        "tasks ran for real after pruning: %s" % sorted(res.ran)
     for pn in (HELLO, OTHER):
         assert "do_populate_sysroot" in res.setscene_for(pn), (pn, res.setscene_for(pn))
 
