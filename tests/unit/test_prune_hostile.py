@@ -688,3 +688,18 @@ def test_sigint_while_deleting_stops_between_units_and_keeps_the_accounting(cach
     assert s.interrupted and s.removed["files"] == 2      # the unit under way is finished, then it stops
     assert len(cache.files()) == 80 - 2
     assert json.loads(s.to_json())["interrupted"] is True
+
+
+def test_hashserv_keep_file_may_be_a_pipe(cache, tmp_path):
+    # as with --hashserv-keep-file >(bitbake-hashclient gc-mark-stream ...)
+    import threading
+    cache.add("zlib", unihash=H("a"))
+    fifo = str(tmp_path / "fifo")
+    os.mkfifo(fifo)
+    got = []
+    t = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    t.start()
+    r = cli(cache, "-d", "-n", "--hashserv-keep-file", fifo)
+    t.join(30)
+    assert r.returncode == 0, r.stderr
+    assert got == ["unihash %s\n" % H("a")]

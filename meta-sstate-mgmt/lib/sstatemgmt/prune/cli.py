@@ -364,8 +364,9 @@ class _KeepFile:
     def write(self, hashes):
         f, self.f = self.f, None
         try:
-            f.seek(0)
-            f.truncate()
+            if f.seekable():                     # not a pipe (--hashserv-keep-file >(bitbake-hashclient ...))
+                f.seek(0)
+                f.truncate()
             f.writelines("unihash %s\n" % h for h in sorted(hashes) if _PLAIN_HASH.match(h))
         finally:
             f.close()

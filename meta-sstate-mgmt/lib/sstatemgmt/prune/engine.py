@@ -534,10 +534,12 @@ def _match_protection(summary, units, root_stats, root_hashes, keep, opts, cache
     (unless ``force``) when one of them references no entry of a cache that
     has entries: a wrong stamps dir, a wrong cache or a mistyped hash would
     otherwise protect nothing, whatever the policies."""
-    count = {}
+    wanted = root_hashes | keep
+    count = dict.fromkeys(wanted, 0)
     for u in units:
         h = u.unihash
-        count[h] = count.get(h, 0) + 1
+        if h in wanted:
+            count[h] += 1
     for s in root_stats:
         s.matched_units = sum(count.get(h, 0) for h in s.hash_set)
     matched = sum(count.get(h, 0) for h in root_hashes)
