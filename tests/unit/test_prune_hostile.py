@@ -652,7 +652,7 @@ def test_closed_stdout_neither_tracebacks_nor_loses_the_accounting(cache):
     assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr
     assert r.returncode == 0, r.stderr
     assert cache.files() == set(sum(new, []))
-    assert "stdout was closed, output lost: removed 100 files" in r.stderr
+    assert "stdout could not be written (closed or full), output lost: removed 100 files" in r.stderr
     assert old
 
 
@@ -703,3 +703,19 @@ def test_hashserv_keep_file_may_be_a_pipe(cache, tmp_path):
     t.join(30)
     assert r.returncode == 0, r.stderr
     assert got == ["unihash %s\n" % H("a")]
+
+
+def test_json_to_a_full_disk_is_an_error_with_the_accounting_on_stderr(cache):
+    import subprocess
+    import sys
+    from prune_testlib import SCRIPT
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    cache.add("zlib", age_days=5)
+    new = cache.add("zlib", age_days=1)
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, SCRIPT, "--cache-dir", cache.root, "--grace", "0", "-d", "-y", "--json"],
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "output lost: removed 2 files" in r.stderr
+    assert cache.files() == set(new)

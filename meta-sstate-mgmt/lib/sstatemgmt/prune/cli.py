@@ -513,7 +513,7 @@ def main(argv=None, keep_alive=None):
                                 "rerun with -DD for a traceback and report it", EXIT_ERROR, "internal")
         json_lost = not io.line(text, io.out) or json_lost
     if "stdout" in io.lost:
-        io.line("%s: stdout was closed, output lost: %s %d files (%s)%s" % (
+        io.line("%s: stdout could not be written (closed or full), output lost: %s %d files (%s)%s" % (
             PROG, "would remove" if args.dry_run or summary.aborted else "removed", summary.removed["files"],
             fmt_bytes(summary.removed["bytes"]), ", interrupted" if summary.interrupted else ""), io.err)
     if state.get("sigint") is not None:
