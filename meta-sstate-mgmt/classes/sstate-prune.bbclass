@@ -36,9 +36,13 @@ SSTATE_PRUNE_HASHSERV_GC[doc] = "1: after a real prune, remove hash equivalence 
 SSTATE_PRUNE_HASHSERV ?= "${BB_HASHSERVE}"
 SSTATE_PRUNE_HASHSERV[doc] = "The hash equivalence server SSTATE_PRUNE_HASHSERV_GC collects (default: the build's own)."
 
+SSTATE_PRUNE_BASELINE_DIR ?= "${@d.getVar('CDEPENDS_BASELINE_DIR') or d.expand('${SSTATE_DIR}/cdepends-baseline')}"
+SSTATE_PRUNE_BASELINE_DIR[doc] = "CDEPENDS superset baselines (<PN>/<key>.report) pruned with their children: a baseline whose child has no object left in SSTATE_DIR after a prune is removed (per-recipe prune: only those of the pruned recipes). Default: CDEPENDS_BASELINE_DIR. Empty: baselines are left alone."
+
 # These are read only when a prune runs: changing them must not cost a reparse.
 BB_HASHCONFIG_IGNORE_VARS += "SSTATE_PRUNE_DRY_RUN SSTATE_PRUNE_KEEP SSTATE_PRUNE_OLDER_THAN SSTATE_PRUNE_GRACE \
-    SSTATE_PRUNE_LOCK_WAIT SSTATE_PRUNE_ROOTS SSTATE_PRUNE_STAT_ALL SSTATE_PRUNE_FORCE SSTATE_PRUNE_HASHSERV_GC SSTATE_PRUNE_HASHSERV"
+    SSTATE_PRUNE_LOCK_WAIT SSTATE_PRUNE_ROOTS SSTATE_PRUNE_STAT_ALL SSTATE_PRUNE_FORCE SSTATE_PRUNE_HASHSERV_GC SSTATE_PRUNE_HASHSERV \
+    SSTATE_PRUNE_BASELINE_DIR"
 
 # Per recipe: after every sstate task of the recipe, so that the runqueue has
 # resolved their unihashes for this configuration (BB_TASKDEPDATA). The task

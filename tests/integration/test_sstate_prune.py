@@ -377,3 +377,41 @@ def test_stopping_the_build_stops_the_prune_pass(clean_build):
     assert not any(rel in left or rel + ".siginfo" in left for rel in fake), res.output[-3000:]
     assert current in left
 
+
+# -- superset baselines go with their children (issue 12) --------------------------
+
+APP = "sstmgmt-cdep-app-native"
+SUPERSET_CONF = ('INHERIT += "compatible-depends"\nHOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"\n')
+
+
+def test_superset_baselines_are_pruned_with_their_children(clean_build):
+    build = clean_build
+    build.write_config(PRUNE_CONF + SUPERSET_CONF)
+    build._write(os.path.join(build.topdir, "conf", "sstmgmt-cdep-variant.inc"),
+                 'SSTMGMT_CDEP_VARIANT ?= "base"\nCDEPENDS_CHECKER = "abidiff"\nCDEPENDS_MODE = "superset"\n'
+                 'SSTMGMT_CDEP_DEBUGINFO = "1"\n')
+    try:
+        build.bitbake(APP)
+        stored = glob.glob(os.path.join(build.sstate_dir, "cdepends-baseline", APP, "*.report"))
+        assert len(stored) == 1, stored
+        # The child's objects are what this build references: the whole-cache prune keeps its baseline.
+        res = build.bitbake("sstate-prune")
+        assert os.path.exists(stored[0])
+        assert re.search(r"sstate-prune:   baselines: .*, kept 1 \(1 of children with objects\)", res.output), \
+            res.output[-3000:]
+        # A build that only references another recipe: the child's objects go, and its baseline with them.
+        build.wipe_tmpdir()
+        build.bitbake(HELLO)
+        build.write_config(PRUNE_CONF + SUPERSET_CONF + 'SSTATE_PRUNE_DRY_RUN = "1"\n')
+        res = build.bitbake("sstate-prune")
+        assert os.path.exists(stored[0]), "a dry run removed a baseline"
+        assert re.search(r"sstate-prune:   baselines: +would remove 1 files \(\d+(\.\d)? (B|KiB)\) of 1 children "
+                         r"without objects", res.output), res.output[-3000:]
+        build.write_config(PRUNE_CONF + SUPERSET_CONF)
+        res = build.bitbake("sstate-prune")
+        assert not files(build, APP), "the child's objects are still there"
+        assert not os.path.exists(stored[0]), res.output[-3000:]
+        assert re.search(r"sstate-prune:   baselines: +removed 1 files", res.output), res.output[-3000:]
+        assert files(build, HELLO)
+    finally:
+        build._write(os.path.join(build.topdir, "conf", "sstmgmt-cdep-variant.inc"), 'SSTMGMT_CDEP_VARIANT ?= "base"\n')

@@ -72,6 +72,7 @@ def _common(d):
         lock_wait=None if lock_wait is not None and lock_wait < 0 else (lock_wait or 0.0),
         jobs=max(_number(d, "BB_NUMBER_THREADS", int) or 4, 1),
         stat_all=bb.utils.to_boolean(d.getVar("SSTATE_PRUNE_STAT_ALL")),
+        baseline_dir=(d.getVar("SSTATE_PRUNE_BASELINE_DIR") or "").strip() or None,
     )
 
 
