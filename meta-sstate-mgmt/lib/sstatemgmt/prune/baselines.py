@@ -83,42 +83,55 @@ class Baselines:
 
     def read(self):
         """List the store (never following a symlink below ``path``)."""
-        try:
-            top = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
-        except FileNotFoundError:
-            self.exists = False
-            return self
-        except OSError as e:
-            self.errors.append((self.path, e.strerror or str(e)))
+        top = self._open_top(self.errors)
+        if top is None:
             return self
         try:
-            for child in sorted(self._entries(top, self.path)):
-                if child.startswith(".") or not _is_dir(top, child):
-                    continue
-                try:
-                    fd = open_dir_at(top, child)
-                except OSError as e:
-                    self.errors.append((os.path.join(self.path, child), e.strerror or str(e)))
-                    continue
-                try:
-                    self.dir_mtimes[child] = os.fstat(fd).st_mtime
-                    for name in sorted(self._entries(fd, os.path.join(self.path, child))):
-                        if not _REPORT_RE.match(name):
-                            continue
-                        try:
-                            st = os.lstat(name, dir_fd=fd)
-                        except FileNotFoundError:
-                            continue
-                        except OSError as e:
-                            self.errors.append((os.path.join(self.path, child, name), e.strerror or str(e)))
-                            continue
-                        if _regular(st):
+            children = [c for c in sorted(self._entries(top, self.path)) if not c.startswith(".") and _is_dir(top, c)]
+            for child, fd in self._children(top, children, self.errors):
+                self.dir_mtimes[child] = os.fstat(fd).st_mtime
+                for name in sorted(self._entries(fd, os.path.join(self.path, child))):
+                    if _REPORT_RE.match(name):
+                        st = self._lstat(fd, child, name, self.errors)
+                        if st is not None and _regular(st):
                             self.files.append(Baseline(child, name, st.st_mtime, st.st_size))
-                finally:
-                    os.close(fd)
         finally:
             os.close(top)
         return self
+
+    def _open_top(self, errors):
+        """fd of the store, or None: missing (``exists`` is then False) or an error, recorded."""
+        try:
+            return os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            self.exists = False
+        except OSError as e:
+            errors.append((self.path, e.strerror or str(e)))
+        return None
+
+    def _children(self, top, children, errors):
+        """(child, fd) for each child directory, opened without following a symlink."""
+        for child in children:
+            try:
+                fd = open_dir_at(top, child)
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                errors.append((os.path.join(self.path, child), e.strerror or str(e)))
+                continue
+            try:
+                yield child, fd
+            finally:
+                os.close(fd)
+
+    def _lstat(self, fd, child, name, errors):
+        try:
+            return os.lstat(name, dir_fd=fd)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            errors.append((os.path.join(self.path, child, name), e.strerror or str(e)))
+            return None
 
     def _entries(self, fd, path):
         try:
@@ -204,40 +217,29 @@ class Baselines:
     def _remove(self, todo, errors, kept):
         """Unlink ``todo`` (re-checking each file); returns what was removed."""
         done = []
-        try:
-            top = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
-        except OSError as e:
-            errors.append((self.path, e.strerror or str(e)))
+        top = self._open_top(errors)
+        if top is None:
             return done
+        by_child = {}
+        for b in todo:
+            by_child.setdefault(b.child, []).append(b)
         try:
-            by_child = {}
-            for b in todo:
-                by_child.setdefault(b.child, []).append(b)
-            for child, files in sorted(by_child.items()):
-                try:
-                    fd = open_dir_at(top, child)
-                except FileNotFoundError:
-                    continue
-                except OSError as e:
-                    errors.append((os.path.join(self.path, child), e.strerror or str(e)))
-                    continue
-                try:
-                    for b in files:
-                        path = os.path.join(self.path, child, b.name)
-                        try:
-                            st = os.lstat(b.name, dir_fd=fd)
-                            if not _regular(st) or st.st_mtime != b.mtime:
-                                kept["changed"] += 1         # rewritten by a build since we looked
-                                continue
-                            os.unlink(b.name, dir_fd=fd)
-                        except FileNotFoundError:
-                            continue
-                        except OSError as e:
-                            errors.append((path, e.strerror or str(e)))
-                            continue
-                        done.append(b)
-                finally:
-                    os.close(fd)
+            for child, fd in self._children(top, sorted(by_child), errors):
+                for b in by_child[child]:
+                    st = self._lstat(fd, child, b.name, errors)
+                    if st is None:
+                        continue
+                    if not _regular(st) or st.st_mtime != b.mtime:
+                        kept["changed"] += 1         # rewritten by a build since we looked
+                        continue
+                    try:
+                        os.unlink(b.name, dir_fd=fd)
+                    except FileNotFoundError:
+                        continue
+                    except OSError as e:
+                        errors.append((os.path.join(self.path, child, b.name), e.strerror or str(e)))
+                        continue
+                    done.append(b)
         finally:
             os.close(top)
         return done
@@ -245,9 +247,8 @@ class Baselines:
     def _remove_empty_dirs(self, children, cutoff):
         """rmdir the emptied child dirs that no build touched in the grace period (a
         compat task that lost the race only fails to record its next baseline)."""
-        try:
-            top = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
-        except OSError:
+        top = self._open_top([])
+        if top is None:
             return
         try:
             for child in sorted(children):
