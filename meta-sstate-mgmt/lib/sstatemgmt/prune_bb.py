@@ -96,10 +96,12 @@ def _job(d, label, cache, options, recipes=None):
 class Relay:
     """Turns the events of a prune pass (:mod:`sstatemgmt.prune_pass`) into BitBake messages.
 
-    In the server (``task=False``), progress goes out as ProcessStarted /
-    ProcessProgress / ProcessFinished, which knotty shows as a progress bar;
-    in a task, as TaskProgress, next to the task in the running-task list.
-    ``log``: a file that gets the same lines.
+    In the server (``task=False``), a phase whose size is known (deleting,
+    marking hashes) shows as ProcessStarted / ProcessProgress /
+    ProcessFinished, which knotty draws as a progress bar; the scan, whose
+    size is not known in advance, as a note. In a task, progress goes out as
+    TaskProgress (negative while the size is unknown), next to the task in
+    the running-task list. ``log``: a file that gets the same lines.
     """
 
     PHASES = {"scan": "scanning %s", "delete": "removing files from %s", "hashserv": "marking kept hashes on %s"}
@@ -108,7 +110,7 @@ class Relay:
         self.d = d
         self.task = task
         self.log = log
-        self.current = None            # (label, phase) of the running progress display
+        self.current = None            # (label, phase, name, bar shown) of the running phase
         self.errors = []               # error events
         self.interrupted = False
         self.pid = None
@@ -120,7 +122,7 @@ class Relay:
             self.log.flush()
 
     def _end_progress(self):
-        if self.current is not None and not self.task:
+        if self.current is not None and self.current[3]:
             bb.event.fire(bb.event.ProcessFinished(self.current[2]), self.d)
         self.current = None
 
@@ -128,20 +130,20 @@ class Relay:
         kind = ev.get("event")
         label = ev.get("label", "sstate_prune")
         if kind == "progress":
-            key = (label, ev["phase"])
+            phase = ev["phase"]
             total = ev.get("total")
-            if self.current is None or self.current[:2] != key:
+            if self.current is None or self.current[:2] != (label, phase):
                 self._end_progress()
-                name = "%s: %s" % (label, self.PHASES.get(ev["phase"], ev["phase"] + " %s") % ev.get("where", "the cache"))
-                self.current = key + (name,)
-                if self.task:
-                    bb.note(name)
+                name = "%s: %s" % (label, self.PHASES.get(phase, phase + " %s") % ev.get("where", "the cache"))
+                bar = bool(total) and not self.task
+                self.current = (label, phase, name, bar)
+                if bar:
+                    bb.event.fire(bb.event.ProcessStarted(name, total), self.d)
                 else:
-                    bb.event.fire(bb.event.ProcessStarted(name, total or 0), self.d)
+                    bb.note(name)
             if self.task:
-                pct = int(ev["done"] * 100 / total) if total else -1
-                bb.event.fire(bb.build.TaskProgress(pct), self.d)
-            else:
+                bb.event.fire(bb.build.TaskProgress(int(ev["done"] * 100 / total) if total else -1), self.d)
+            elif self.current[3]:
                 bb.event.fire(bb.event.ProcessProgress(self.current[2], ev["done"]), self.d)
             return
         self._end_progress()
