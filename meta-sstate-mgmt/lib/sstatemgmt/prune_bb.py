@@ -249,8 +249,9 @@ def run_outside(d, jobs):
     Called from the server: the child is exec'ed (subprocess), its stdout
     carries JSON events, its stderr goes to a log under ${LOG_DIR}. A stopped
     build (bb.event's exit flag: a second Ctrl-C, SIGTERM to the server)
-    sends it SIGINT; it then stops as the standalone script does at Ctrl-C,
-    and the handler waits for it, so that the lock is free when bitbake exits.
+    sends it SIGINT; it then stops at its next safe point
+    (prune_pass.Interruptible), and the handler waits for it, so that the
+    lock is free when bitbake exits.
     """
     import sstatemgmt
     workdir = d.expand(WORK_DIR)
