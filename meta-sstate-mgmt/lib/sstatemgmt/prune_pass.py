@@ -75,9 +75,12 @@ class Interruptible:
             return
         previous = self.saved.get(signum)
         self.__exit__()
-        if callable(previous):
+        if previous == signal.SIG_IGN:
+            return
+        if callable(previous):                   # Python's default for SIGINT raises KeyboardInterrupt
             previous(signum, frame)
-        raise KeyboardInterrupt
+        else:                                    # SIG_DFL, restored: the default action
+            os.kill(os.getpid(), signum)
 
     def check(self):
         if self.signum is not None:
