@@ -5,10 +5,11 @@ server starts at BuildCompleted, its events, and how it stops."""
 import fcntl
 import json
 import os
-import select
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -74,20 +75,31 @@ def test_stop_while_waiting_for_another_pruners_lock(stale, tmp_path):
     with open(os.path.join(stale.root, LOCK_NAME), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         p = start_pass(tmp_path, [job(stale, lock_wait=600)])
+        events = queue.Queue()                     # the pass's stdout, line by line, from a thread
+        reader = threading.Thread(target=lambda: [events.put(line) for line in p.stdout], daemon=True)
+        reader.start()
         waiting = None
         deadline = time.monotonic() + 300          # a loaded CI machine starts Python slowly
-        while waiting is None and time.monotonic() < deadline and p.poll() is None:
-            if select.select([p.stdout], [], [], 1)[0]:
-                ev = json.loads(p.stdout.readline())
-                if ev["event"] == "note" and "waiting for it" in ev["message"]:
-                    waiting = ev
+        while waiting is None and time.monotonic() < deadline:
+            try:
+                ev = json.loads(events.get(timeout=1))
+            except queue.Empty:
+                if p.poll() is not None:
+                    break
+                continue
+            if ev["event"] == "note" and "waiting for it" in ev["message"]:
+                waiting = ev
         if not waiting:
             p.kill()
             pytest.fail("the pass did not say it waits for the lock: %s" % (p.communicate()[1][-2000:],))
         p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=300)
-    assert p.returncode == 130, err
-    assert json.loads(out.splitlines()[-1]) == {"event": "interrupted"}
+        p.wait(timeout=300)
+        reader.join(timeout=60)
+    lines = []
+    while not events.empty():
+        lines.append(events.get())
+    assert p.returncode == 130, p.stderr.read()
+    assert json.loads(lines[-1]) == {"event": "interrupted"}
     assert stale.files() == set(stale.current + stale.stale)
     assert lock_is_free(stale)
 
