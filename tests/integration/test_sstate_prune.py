@@ -252,7 +252,7 @@ def test_hash_server_unreachable_still_prunes_files(clean_build):
     assert stale not in after and current in after
 
 
-# -- the per-recipe pass runs outside the BitBake server (issue 12) ---------------
+# -- the per-recipe pass runs outside the BitBake server -------------------------
 
 PASS_LINE = re.compile(r"prune pass in process (\d+) \((\S+) -m sstatemgmt\.prune_pass\), BitBake server (\d+)")
 
@@ -378,7 +378,7 @@ def test_stopping_the_build_stops_the_prune_pass(clean_build):
     assert current in left
 
 
-# -- superset baselines go with their children (issue 12) --------------------------
+# -- superset baselines go with their children ------------------------------------
 
 APP = "sstmgmt-cdep-app-native"
 SUPERSET_CONF = ('INHERIT += "compatible-depends"\nHOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"\n')
