@@ -168,14 +168,31 @@ def ratio(a, b):
     return "%.1fx" % (a / b) if b > 0 and a > 0 else "-"
 
 
-def tables(rows, sides):
+def ratio_cell(stock, cdep, key):
+    """Ratio of the medians, then pair by pair: the two sides of one change were
+    built back to back, so each pair saw about the same load."""
+    text = ratio(median(stock, key), median(cdep, key))
+    if len(stock) > 1 and median(cdep, key) > 0:
+        text += " (%s)" % ", ".join(ratio(a[key], b[key]) for a, b in zip(stock, cdep))
+    return text
+
+
+def task_cell(rows, task):
+    """Median time and CPU of one child task (summed over the children), '-' if it never ran."""
+    if not any(task in r["child_by_task"] for r in rows):
+        return "-"
+    wall, cpu = (statistics.median(r["child_by_task"].get(task, (0, 0))[i] for r in rows) for i in (0, 1))
+    return "%.1f s, %.1f s" % (wall, cpu)
+
+
+def tables(rows):
     cell = {}
     for r in rows:
         cell.setdefault((r["change"], r["side"]), []).append(r)
     out = ["| Parent change | Side | child tasks run | child tasks restored | tasks that ran | "
            "child task time | child CPU | build wall | load (1 min) |", "|---|---|---|---|---|---|---|---|---|"]
     for change in ("initial",) + CHANGES:
-        for key, title, _ in sides:
+        for key, title, _ in SIDES:
             rs = cell.get((change, key))
             if not rs:
                 continue
@@ -184,27 +201,19 @@ def tables(rows, sides):
                 change, title, median(rs, "child_ran"), median(rs, "child_restored"),
                 ", ".join(t[3:] for t in tasks) or "-", median(rs, "child_wall"), median(rs, "child_cpu"),
                 median(rs, "build_wall"), " ".join("%.1f" % r["load"] for r in rs)))
-    # Ratios of the medians, then pair by pair (the two sides of one change
-    # were built back to back, so each pair saw about the same load).
-    keys = ("child_wall", "child_cpu", "build_wall")
     out += ["", "| Parent change | child task time, stock / CDEPENDS | child CPU, stock / CDEPENDS | "
             "build wall, stock / CDEPENDS |", "|---|---|---|---|"]
     for change in CHANGES:
-        s, c = cell.get((change, "stock")), cell.get((change, "cdepends"))
-        if s and c:
-            out.append("| %s | %s |" % (change, " | ".join(
-                ratio(median(s, k), median(c, k)) + (" (%s)" % ", ".join(ratio(a[k], b[k]) for a, b in zip(s, c))
-                                                     if len(s) > 1 and median(c, k) > 0 else "") for k in keys)))
-    # Where the children's time goes on a compatible change.
-    s, c = cell.get(("compatible", "stock")), cell.get(("compatible", "cdepends"))
-    if s and c:
+        stock, cdep = cell.get((change, "stock")), cell.get((change, "cdepends"))
+        if stock and cdep:
+            out.append("| %s | %s |" % (change, " | ".join(ratio_cell(stock, cdep, k)
+                                                           for k in ("child_wall", "child_cpu", "build_wall"))))
+    stock, cdep = cell.get(("compatible", "stock")), cell.get(("compatible", "cdepends"))
+    if stock and cdep:
         out += ["", "| Child task (all children), compatible change | stock: time, CPU | CDEPENDS: time, CPU |",
                 "|---|---|---|"]
-        for task in sorted({t for r in s + c for t in r["child_by_task"]}):
-            out.append("| %s | %s | %s |" % (task[3:], *(
-                "%.1f s, %.1f s" % tuple(statistics.median(r["child_by_task"].get(task, (0, 0))[i] for r in rs)
-                                         for i in (0, 1)) if any(task in r["child_by_task"] for r in rs) else "-"
-                for rs in (s, c))))
+        for task in sorted({t for r in stock + cdep for t in r["child_by_task"]}):
+            out.append("| %s | %s | %s |" % (task[3:], task_cell(stock, task), task_cell(cdep, task)))
     return "\n".join(out)
 
 
@@ -251,7 +260,7 @@ def main():
                 abi += 1
             step(change)
     facts["loadavg_end"] = os.getloadavg()
-    print("\n" + tables(rows, SIDES))
+    print("\n" + tables(rows))
     print("\nMachine: %d CPUs (%s), %s, kernel %s; load average at start %s, at end %s" % (
         facts["cpus"], facts["cpu"], facts["memory"], facts["kernel"],
         " ".join("%.2f" % x for x in facts["loadavg_start"]), " ".join("%.2f" % x for x in facts["loadavg_end"])))
