@@ -90,16 +90,21 @@ class Side:
         self.build.write_fixture_conf("fanout", 'FANOUT_BODY = "%d"\nFANOUT_ABI = "%d"\nFANOUT_LINES = "%d"\n'
                                       % (body, abi, self.lines))
 
+    def bitbake(self, change, *args):
+        res = self.build.bitbake(*args, check=False)
+        if res.returncode != 0 or NEVER in res.output:
+            raise SystemExit("fanout: %s, %s: bitbake %s failed (%s):\n%s\nLogs: %s/tmp/log"
+                             % (self.key, change, " ".join(args[:2]), res.summary(), res.output[-6000:],
+                                self.build.topdir))
+        return res
+
     def run(self, change):
         """Build the children; return the measured row."""
-        self.build.bitbake("-p")  # parse first, so the timed build excludes it
+        self.bitbake(change, "-p")  # parse first, so the timed build excludes it
         bsroot = os.path.join(self.build.tmpdir, "buildstats")
         before = set(os.listdir(bsroot)) if os.path.isdir(bsroot) else set()
         load = os.getloadavg()[0]
-        res = self.build.bitbake(*self.children, check=False)
-        if res.returncode != 0 or NEVER in res.output:
-            raise SystemExit("fanout: %s, %s: bitbake failed (%s):\n%s\nLogs: %s/tmp/log"
-                             % (self.key, change, res.summary(), res.output[-6000:], self.build.topdir))
+        res = self.bitbake(change, *self.children)
         after = set(os.listdir(bsroot)) if os.path.isdir(bsroot) else set()
         stats = task_stats(self.build, [os.path.join(bsroot, n) for n in sorted(after - before)])
         by_task = {}  # task: [elapsed, CPU] summed over the children
