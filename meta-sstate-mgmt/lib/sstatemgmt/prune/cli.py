@@ -26,6 +26,7 @@ import sys
 import threading
 import traceback
 
+from . import baselines
 from .engine import Options, RecipePolicy, prune
 from .errors import CacheDirError, LockBusyError, PruneError, RefusedError, RootsError, UsageError
 from .names import printable
@@ -141,6 +142,9 @@ def build_parser():
                    help="remove PN's entries that the roots / --keep-hash do not reference")
     n.add_argument("--task", action="append", metavar="TASK", help="with --recipe: only this task (repeatable)")
     n.add_argument("--arch", action="append", metavar="PKGARCH", help="with --recipe: only this pkgarch")
+    n.add_argument("--baseline-dir", metavar="DIR",
+                   help="CDEPENDS superset baselines (CDEPENDS_BASELINE_DIR): remove those of children left "
+                   "without objects (default: CACHE/%s when it exists)" % baselines.DIR_NAME)
 
     s = p.add_argument_group("safety and output")
     s.add_argument("--grace", type=_nonneg_float, default=360.0, metavar="MINUTES",
@@ -225,7 +229,19 @@ def options_from_args(args):
         max_size=args.max_size, recipe=recipe, grace_minutes=args.grace, dry_run=args.dry_run,
         force=args.force, jobs=args.jobs, processes=procs, scan_threads=max(0, args.scan_threads), stat_all=args.stat_all or args.json,
         lock_wait=None if args.lock_wait is not None and args.lock_wait < 0 else args.lock_wait,
-        list_paths=args.debug >= 1)
+        list_paths=args.debug >= 1, baseline_dir=_baseline_dir(args))
+
+
+def _baseline_dir(args):
+    """--baseline-dir, checked; else the store inside the cache, if there is one."""
+    if args.baseline_dir is None:
+        return baselines.default_dir(args.cache_dir) if args.cache_dir else None
+    if not os.path.isdir(args.baseline_dir):
+        raise UsageError("--baseline-dir %s is not a directory" % args.baseline_dir,
+                         "pass the CDEPENDS_BASELINE_DIR of the builds that use this cache")
+    if not os.access(args.baseline_dir, os.R_OK | os.X_OK):
+        raise CacheDirError("cannot read --baseline-dir %s" % args.baseline_dir, "run as a user who may read it")
+    return args.baseline_dir
 
 
 class _Progress:
@@ -533,6 +549,8 @@ def _report(summary, args, say, planned, brief=False):
     if args.debug >= 1:
         for rel in summary.removed_paths:
             say(printable(os.path.join(summary.cache_dir, rel)))
+        for path in (summary.baselines or {}).get("paths", ()):
+            say(printable(path))
     if args.verbose and summary.roots:
         for r in summary.roots["roots"]:
             say(printable("root %s: %d stamps, %d setscene stamps, %d sigdata (%s; %d of tasks without a "

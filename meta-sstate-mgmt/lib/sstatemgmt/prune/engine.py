@@ -83,6 +83,7 @@ from operator import attrgetter
 from dataclasses import asdict, dataclass, field, replace
 from typing import FrozenSet, Iterable, Optional, Sequence
 
+from . import baselines as baselinesmod
 from . import delete as deletemod
 from . import roots as rootsmod
 from .errors import CacheDirError, RefusedError, UsageError
@@ -173,6 +174,7 @@ class Options:
     lock_wait: Optional[float] = 0.0
     now: Optional[float] = None
     list_paths: bool = False
+    baseline_dir: Optional[str] = None        # CDEPENDS superset baselines: see baselines.py
     extra: dict = field(default_factory=dict)
 
     def recipes(self):
@@ -459,6 +461,9 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         t_scan = time.monotonic()
         units = res.units
         classify_units(units)
+        baselines = baselinesmod.Baselines(opts.baseline_dir, cache_dir).read() if opts.baseline_dir else None
+        if baselines is not None:
+            baselines.claim(res)
         summary.bytes_measured = res.measured
         summary.scan = _scan_summary(res, units)
         for path, reason in res.unknown:
@@ -492,8 +497,12 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
 
         summary.kept = _kept(res, summary)
+        if baselines is not None:        # planned before the confirmation, which shows the plan
+            summary.baselines = baselines.plan(_kept_objects(units, sel, None, False), opts, now, not res.errors)
+            summary.errors.extend({"path": p, "error": e, "phase": "baselines"} for p, e in baselines.errors)
         gone = None
-        if not opts.dry_run and planned and confirm is not None and not confirm(summary):
+        if not opts.dry_run and (planned or baselines is not None and baselines.todo) and confirm is not None \
+                and not confirm(summary):
             summary.aborted = True
         elif not opts.dry_run and planned:
             del_progress = None
@@ -515,6 +524,9 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             gone = set(id(u) for u, _, _ in ds.removed_units)
             summary.kept = _kept(res, summary)
         summary.set_kept_units(_kept_unihashes(units, sel, gone, summary.aborted))
+        if baselines is not None and not opts.dry_run and not summary.aborted:
+            summary.errors.extend({"path": p, "error": e, "phase": "baselines"}
+                                  for p, e in baselines.apply(_kept_objects(units, sel, gone, False)))
         if budget is not None and not opts.dry_run and not summary.aborted:
             budget["bytes_after"] = res.bytes - summary.removed["bytes"]
             budget["reached"] = budget["bytes_after"] <= budget["max_bytes"]
@@ -593,14 +605,17 @@ def _account(summary, removed, sel):
     summary.top_recipes = [{"pn": pn, "files": rfiles[pn], "bytes": rbytes[pn]} for pn in top]
 
 
+def _kept_objects(units, sel, gone, aborted):
+    """The objects a real run left (``gone``: ids of the removed units), or a dry run would leave
+    (not in ``sel``)."""
+    for u in units:
+        if u.kind is OBJECT and (aborted or (id(u) not in gone if gone is not None else u not in sel)):
+            yield u
+
+
 def _kept_unihashes(units, sel, gone, aborted):
-    """For Summary.kept_unihashes: the objects a real run left (``gone``: ids
-    of the removed units), or a dry run would leave (not in ``sel``)."""
-    def kept():
-        for u in units:
-            if u.kind is OBJECT and (aborted or (id(u) not in gone if gone is not None else u not in sel)):
-                yield u.unihash
-    return kept
+    """For Summary.kept_unihashes: the unihashes of :func:`_kept_objects`, computed on first use."""
+    return lambda: (u.unihash for u in _kept_objects(units, sel, gone, aborted))
 
 
 def _kept(res, summary):

@@ -9,6 +9,7 @@ docs/pruning.md ("JSON summary"), identified by ``"schema":
 import json
 
 from .names import printable
+from .baselines import format_lines as baselines_lines
 
 SCHEMA = "sstate-prune-summary/1"
 MAX_LISTED = 1000
@@ -53,6 +54,7 @@ class Summary:
         self.protected = {"roots": _fb(), "grace": _fb()}
         self.skipped = {"changed": _fb(units=0), "vanished_files": 0}
         self.size_budget = None
+        self.baselines = None               # CDEPENDS superset baselines (baselines.py), when asked
         self.top_recipes = []
         self.errors = []                    # {"path", "error", "phase"}
         self.unknown = []                   # {"path", "reason"} (first MAX_LISTED)
@@ -105,6 +107,7 @@ class Summary:
             "protected": self.protected,
             "skipped": self.skipped,
             "size_budget": self.size_budget,
+            "baselines": self.baselines,
             "top_recipes": self.top_recipes,
             "errors": self.errors[:MAX_LISTED],
             "error_count": len(self.errors),
@@ -165,6 +168,7 @@ class Summary:
             lines.append("  size budget %s: %s after pruning%s"
                          % (fmt_bytes(b["max_bytes"]), fmt_bytes(b["bytes_after"]),
                             "" if b["reached"] else " (NOT reached: the rest is protected)"))
+        lines.extend(baselines_lines(self.baselines, fmt_bytes))
         if self.top_recipes:
             lines.append("top recipes (%s): %s" % (verb, ", ".join(
                 "%s %s" % (r["pn"], fmt_bytes(r["bytes"])) for r in self.top_recipes[: 10 if verbose else 5])))
