@@ -17,7 +17,7 @@ import re
 from collections import namedtuple
 
 # Kinds of names (a path's kind is decided by its name, then refined by the
-# presence of the archive: see engine.build_units).
+# presence of the archive: see engine.classify_units).
 OBJECT = "object"            # the archive itself
 COMPANION = "companion"      # .siginfo / .sig / .done next to an archive name
 TEMPORARY = "temporary"      # signing / staging / fetcher temp files: left alone
