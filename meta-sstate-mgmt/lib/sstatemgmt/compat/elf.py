@@ -273,9 +273,6 @@ class ElfFile:
 
     # -- convenience -------------------------------------------------------
 
-    def section_names(self):
-        return [s.name for s in self.sections]
-
     def has_debug_info(self):
         """True if DWARF type information is present in this file itself."""
         for s in self.sections:

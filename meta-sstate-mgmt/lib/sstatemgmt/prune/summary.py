@@ -85,10 +85,6 @@ class Summary:
         units is left to the caller's exit (which the script skips)."""
         self._kept_units = fn
 
-    @property
-    def removed_anything(self):
-        return self.removed["files"] > 0
-
     def asdict(self, paths=False):
         d = {
             "schema": SCHEMA,
