@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 #
-# CDEPENDS with real BitBake and OE-Core (issue 4): which child tasks ran and
+# CDEPENDS with real BitBake and OE-Core: which child tasks ran and
 # which were restored from sstate when the parent changes, on the fixtures in
 # oeqa-tests/recipes-test/cdepends/. Scenarios that share a chain of builds are
 # grouped in one test to keep the number of parses and builds low.
@@ -239,7 +239,7 @@ def test_bad_input_gives_one_clear_error(build, config, args, expected):
         assert "correct the name in CDEPENDS" in res.output, res.output[-4000:]
 
 
-# -- ABI checkers through BitBake (issue 5) ----------------------------------
+# -- ABI checkers through BitBake ----------------------------------
 
 # Tasks see only HOSTTOOLS; the ABI tools come from the host.
 ABI_TOOLS = 'HOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"'

@@ -100,7 +100,7 @@ def assert_fresh_tmpdir_restores_everything(build, *targets):
 
 
 def test_script_prunes_real_cache_duplicates_and_stamps(clean_build):
-    """Issue 3: the standalone script on a cache written by real builds."""
+    """The standalone script on a cache written by real builds."""
     build = clean_build
     stale, current = three_generations(build)
     other_before = files(build, OTHER)
@@ -132,7 +132,7 @@ def test_script_prunes_real_cache_duplicates_and_stamps(clean_build):
 
 
 def test_bitbake_sstate_prune_recipe(clean_build):
-    """Issue 6: bitbake -c sstate_prune <recipe> removes that recipe's stale objects only."""
+    """bitbake -c sstate_prune <recipe> removes that recipe's stale objects only."""
     build = clean_build
     stale, current = three_generations(build)
     other_before = files(build, OTHER)
@@ -162,7 +162,7 @@ def test_bitbake_sstate_prune_recipe(clean_build):
 
 
 def test_bitbake_sstate_prune_several_targets_one_pass(clean_build):
-    """Issue 6: several targets (as world or an image would give) are pruned in one pass over the cache."""
+    """Several targets (as world or an image would give) are pruned in one pass over the cache."""
     build = clean_build
     stale, current = three_generations(build)
     other_before = files(build, OTHER)
@@ -177,7 +177,7 @@ def test_bitbake_sstate_prune_several_targets_one_pass(clean_build):
 
 
 def test_whole_cache_prune_keeps_two_build_dirs(clean_build):
-    """Issue 6: bitbake sstate-prune with another build dir as a root keeps both builds' objects."""
+    """bitbake sstate-prune with another build dir as a root keeps both builds' objects."""
     first = clean_build
     stale, current = three_generations(first)
     second = buildenv.prepare("pytest-second")
@@ -221,7 +221,7 @@ def test_whole_cache_prune_refuses_empty_roots(clean_build):
 
 
 def test_prune_collects_hash_server_entries(clean_build):
-    """Issue 6: after pruning, equivalence entries that point only at removed objects are gone."""
+    """After pruning, equivalence entries that point only at removed objects are gone."""
     build = clean_build
     with buildenv.HashServer(build, os.path.join(build.topdir, "prune-hashserv")) as server:
         extra = 'BB_HASHSERVE = "%s"\nSSTATE_PRUNE_HASHSERV_GC = "1"\n' % server.addr

@@ -17,7 +17,7 @@ import compat_support as cs
 
 CASES = cs.discover()
 
-#: Cases the brief requires, so a deleted directory cannot shrink the corpus.
+#: Cases the corpus must keep, so a deleted directory cannot shrink the corpus.
 REQUIRED = {
     "body-change", "added-function", "removed-function", "param-type-change",
     "return-type-change", "struct-member-appended", "struct-member-reordered",
