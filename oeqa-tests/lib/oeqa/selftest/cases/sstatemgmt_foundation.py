@@ -11,13 +11,14 @@ import shutil
 
 from oeqa.core.decorator import OETestTag
 from oeqa.selftest.case import OESelftestTestCase
-from oeqa.utils.commands import bitbake, get_bb_vars
+from oeqa.utils.commands import get_bb_vars
+from sstmgmt_selftest import TaskRecorderMixin
 
 FIXTURE = "sstmgmt-hello-native"
 
 
 @OETestTag("sstate-mgmt")
-class SstateMgmtFoundation(OESelftestTestCase):
+class SstateMgmtFoundation(TaskRecorderMixin, OESelftestTestCase):
 
     def setUp(self):
         super().setUp()
@@ -36,14 +37,14 @@ class SstateMgmtFoundation(OESelftestTestCase):
         self.assertEqual(v["BB_SIGNATURE_HANDLER"], "OEEquivHash")
 
     def test_fixture_restored_from_sstate(self):
-        result = bitbake(FIXTURE)
-        self.assertIn("task do_compile: Succeeded", result.output)
+        tasks = self.bitbake_tasks(FIXTURE)
+        self.assertIn("do_compile", tasks.ran_for(FIXTURE))
         archives = glob.glob(os.path.join(self.sstate_dir, "**", "sstate:%s:*_populate_sysroot.tar.zst" % FIXTURE),
                              recursive=True)
         self.assertEqual(len(archives), 1, archives)
 
         # Drop the stamps and work directory, keep sstate: everything comes back by setscene.
-        bitbake("-c clean %s" % FIXTURE)
-        result = bitbake(FIXTURE)
-        self.assertIn("task do_populate_sysroot_setscene: Succeeded", result.output)
-        self.assertNotIn("task do_compile: Started", result.output)
+        self.bitbake_tasks("-c clean %s" % FIXTURE)
+        tasks = self.bitbake_tasks(FIXTURE)
+        self.assertIn("do_populate_sysroot", tasks.restored_for(FIXTURE))
+        self.assertFalse(tasks.ran_for(FIXTURE) & {"do_configure", "do_compile", "do_install"}, tasks.ran_for(FIXTURE))

@@ -10,12 +10,13 @@ import shutil
 from oeqa.core.decorator import OETestTag
 from oeqa.selftest.case import OESelftestTestCase
 from oeqa.utils.commands import bitbake
+from sstmgmt_selftest import TaskRecorderMixin
 
 FIXTURE = "sstmgmt-hello-native"
 
 
 @OETestTag("sstate-mgmt")
-class SstateMgmtPrune(OESelftestTestCase):
+class SstateMgmtPrune(TaskRecorderMixin, OESelftestTestCase):
 
     def setUp(self):
         super().setUp()
@@ -54,9 +55,9 @@ class SstateMgmtPrune(OESelftestTestCase):
 
     def _assert_restored(self):
         bitbake("-c clean %s" % FIXTURE)
-        result = bitbake(FIXTURE)
-        self.assertIn("task do_populate_sysroot_setscene: Succeeded", result.output)
-        self.assertNotIn("task do_compile: Started", result.output)
+        tasks = self.bitbake_tasks(FIXTURE)
+        self.assertIn("do_populate_sysroot", tasks.restored_for(FIXTURE))
+        self.assertFalse(tasks.ran_for(FIXTURE) & {"do_configure", "do_compile", "do_install"}, tasks.ran_for(FIXTURE))
 
     def test_recipe_prune_removes_stale_keeps_current(self):
         old, new = self._two_generations()
