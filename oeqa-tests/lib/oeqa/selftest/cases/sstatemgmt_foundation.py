@@ -12,7 +12,7 @@ import shutil
 from oeqa.core.decorator import OETestTag
 from oeqa.selftest.case import OESelftestTestCase
 from oeqa.utils.commands import get_bb_vars
-from sstmgmt_selftest import TaskRecorderMixin
+from sstatemgmt_tasklog import TaskRecorderMixin
 
 FIXTURE = "sstmgmt-hello-native"
 

@@ -10,7 +10,7 @@ import shutil
 from oeqa.core.decorator import OETestTag
 from oeqa.selftest.case import OESelftestTestCase
 from oeqa.utils.commands import bitbake
-from sstmgmt_selftest import TaskRecorderMixin
+from sstatemgmt_tasklog import TaskRecorderMixin
 
 FIXTURE = "sstmgmt-hello-native"
 

@@ -5,6 +5,9 @@ The test layer's sstatemgmt-taskrecorder class appends one JSON line per task
 event to ${SSTMGMT_TASKLOG}; reading those lines, as the pytest tier does,
 tells the cases exactly which tasks ran for real and which came back from
 sstate, without depending on BitBake's console wording.
+
+It lives beside the cases because oe-selftest imports them as top-level
+modules from this directory; it holds no test.
 """
 
 import json
