@@ -244,17 +244,18 @@ def checker_names():
 
 @bb.parse.vardepsexclude("BB_TASKDEPDATA")
 def _parent_pns(d):
-    """{name in CDEPENDS (mapped): PN} from BB_TASKDEPDATA (resolves PROVIDES/virtual names)."""
+    """{name in CDEPENDS (mapped): the parent's do_populate_sysroot entry of
+    BB_TASKDEPDATA} (resolves PROVIDES/virtual names to the providing recipe)."""
     taskdepdata = d.getVar("BB_TASKDEPDATA", False)
     pn = d.getVar("PN")
     result = {}
-    for dep in _my_compat_entry(d)[3]:
+    for dep in _my_compat_entry(d).deps:
         entry = taskdepdata[dep]
-        if entry[1] != "do_populate_sysroot":
+        if entry.taskname != "do_populate_sysroot":
             continue
         for name in parent_names(d):
-            if name == entry[0] or name in entry[4]:
-                result[name] = entry[0]
+            if name == entry.pn or name in entry.provides:
+                result[name] = entry
     missing = [n for n in parent_names(d) if n not in result]
     if missing:
         bb.fatal("%s: no do_populate_sysroot dependency found for CDEPENDS %s" % (pn, " ".join(missing)))
@@ -273,16 +274,13 @@ def component_dir(d, pn, fn):
     return path
 
 
-@bb.parse.vardepsexclude("BB_TASKDEPDATA")
 def parent_inputs(d):
     compat = _compat()
-    taskdepdata = d.getVar("BB_TASKDEPDATA", False)
-    fns = dict((v[0], v[2]) for v in taskdepdata.values() if v[1] == "do_populate_sysroot")
     inputs = []
-    for name, pn in sorted(_parent_pns(d).items(), key=lambda kv: kv[1]):
+    for name, entry in sorted(_parent_pns(d).items(), key=lambda kv: kv[1].pn):
         globs = (_flag(d, "CDEPENDS_FILES", name) or "").split()
         checker = checker_for(d, name)
-        inputs.append(compat.ParentInput(pn, component_dir(d, pn, fns[pn]), checker=checker,
+        inputs.append(compat.ParentInput(entry.pn, component_dir(d, entry.pn, entry.fn), checker=checker,
                                          globs=globs or None, mode=mode_for(d, name),
                                          suppressions=suppression_files(d, name, checker) or None))
     return inputs
@@ -317,9 +315,9 @@ def full_report(d, inputs=None, warn=bb.warn):
 def _my_compat_entry(d):
     """This recipe's do_cache_compatibility entry of BB_TASKDEPDATA."""
     pn = d.getVar("PN")
-    for v in d.getVar("BB_TASKDEPDATA", False).values():
-        if v[0] == pn and v[1] == COMPAT_TASK:
-            return v
+    for entry in d.getVar("BB_TASKDEPDATA", False).values():
+        if entry.pn == pn and entry.taskname == COMPAT_TASK:
+            return entry
     bb.fatal("%s: %s is missing from BB_TASKDEPDATA" % (pn, COMPAT_TASK))
 
 
@@ -331,7 +329,7 @@ def baseline_key(d):
     them with its startup data and before each task).
     """
     sig = bb.parse.siggen
-    return _compat().child_key(_my_compat_entry(d)[2], COMPAT_TASK, sig.taskhash, sig.basehash, sig.runtaskdeps,
+    return _compat().child_key(_my_compat_entry(d).fn, COMPAT_TASK, sig.taskhash, sig.basehash, sig.runtaskdeps,
                                getattr(sig, "file_checksum_values", None), getattr(sig, "taints", None))
 
 
