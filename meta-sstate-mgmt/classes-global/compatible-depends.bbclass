@@ -46,8 +46,11 @@ SSTATETASKS:append = "${@' do_cache_compatibility' if (d.getVar('CDEPENDS') or '
 do_cache_compatibility[sstate-plaindirs] = "${CDEPENDS_REPORT_DIR}"
 do_cache_compatibility[dirs] = "${CDEPENDS_REPORT_DIR}"
 do_cache_compatibility[cleandirs] = "${CDEPENDS_REPORT_DIR}"
-# Per-parent flags do not enter signatures by themselves; this variable spells them out.
+# Per-parent flags do not enter signatures by themselves; this variable spells
+# them out. A signature holds a variable's unexpanded value (here the ${@...}
+# call), so [vardepvalue] puts the expanded text in instead.
 CDEPENDS_CONFIG = "${@sstatemgmt.cdepends.config_summary(d)}"
+CDEPENDS_CONFIG[vardepvalue] = "${CDEPENDS_CONFIG}"
 CDEPENDS_CONFIG[doc] = "Internal: the effective checker, file patterns, mode and suppression file names per parent, so that changing them re-runs do_cache_compatibility (suppression file contents enter through file-checksums)."
 do_cache_compatibility[vardeps] += "CDEPENDS CDEPENDS_CONFIG"
 do_cache_compatibility[vardepsexclude] += "BB_TASKDEPDATA CDEPENDS_BASELINE_DIR"

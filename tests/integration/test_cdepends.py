@@ -180,6 +180,33 @@ def test_signatures(build):
             assert LIB not in deps, (task, deps)
 
 
+def _compat_config(build, path):
+    """The value of CDEPENDS_CONFIG in a do_cache_compatibility sigdata."""
+    m = re.search(r"^Variable CDEPENDS_CONFIG value is (.*)$", _dumpsig(build, path), re.M)
+    assert m, path
+    return m.group(1)
+
+
+def test_settings_enter_the_compat_signature(build):
+    """Changing a parent's checker, by its per-parent flag (with the parent's
+    name as written) or for every parent, changes the compat task's signature
+    and nothing of the parent, so the task re-judges the parent."""
+    build.write_config(ENABLE)
+    runs = []
+    for settings in ("", 'CDEPENDS_CHECKER[sstmgmt-cdep-two] = "checksum"\n', 'CDEPENDS_CHECKER = "checksum"\n'):
+        set_variant(build, "base", settings)
+        sigs = _sigdata(build, [USESONE])
+        compat_hash, path = sigs[(USESONE, "do_cache_compatibility")]
+        parent = dict((k, v[0]) for k, v in sigs.items() if k[0] == TWO)
+        runs.append((compat_hash, _compat_config(build, path), parent))
+    assert runs[0][0] != runs[1][0] and runs[0][0] != runs[2][0], runs
+    assert runs[0][2] and runs[0][2] == runs[1][2] == runs[2][2]
+    # The expanded text is what enters the signature (CDEPENDS_CONFIG[vardepvalue]).
+    globs = "*/libcdepone.so*,*/include/cdepone.h"
+    assert [r[1] for r in runs] == ["%s:%s:%s" % (TWO, checker, globs)
+                                    for checker in ("elf-interface", "checksum", "checksum")]
+
+
 @pytest.fixture
 def hashserv(build):
     """A bitbake-hashserv on a unix socket (no TCP port), shared by two build directories."""
