@@ -14,7 +14,7 @@
 BB_SIGNATURE_HANDLER = "OECDependsEquivHash"
 
 CDEPENDS ??= ""
-CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; mapped to -native for native variants."
+CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; native, nativesdk and multilib variants map each name as they map DEPENDS. Per-parent flags (CDEPENDS_CHECKER[name] ...) use the name as written here."
 
 CDEPENDS_CHECKER ??= "elf-interface"
 CDEPENDS_CHECKER[doc] = "How the compatibility report judges a CDEPENDS parent: checksum, elf-interface (default), abidiff or abi-compliance-checker. Per parent: CDEPENDS_CHECKER[parent] = '...'."

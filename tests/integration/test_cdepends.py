@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 #
-# CDEPENDS with real BitBake and OE-Core (issue 4): which child tasks ran and
+# CDEPENDS with real BitBake and OE-Core: which child tasks ran and
 # which were restored from sstate when the parent changes, on the fixtures in
 # oeqa-tests/recipes-test/cdepends/. Scenarios that share a chain of builds are
 # grouped in one test to keep the number of parses and builds low.
@@ -122,10 +122,10 @@ def test_compatible_change_reuses_child_incompatible_rebuilds(clean_build):
 
 
 def test_parent_named_by_virtual_provider(clean_build):
-    """CDEPENDS = "virtual/..." (mapped to -native for the native child) resolves to
-    the providing recipe, in the signatures and in the compat task."""
+    """CDEPENDS = "virtual/..." resolves to the providing recipe, in the
+    signatures and in the compat task."""
     build = clean_build
-    parent = 'SSTMGMT_CDEP_PARENT:pn-%s = "virtual/sstmgmt-cdepfoo"' % APP
+    parent = 'SSTMGMT_CDEP_PARENT:pn-%s = "virtual/sstmgmt-cdepfoo-native"' % APP
     variant(build, "base", parent)
     res = bitbake(build, APP)
     assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
@@ -238,15 +238,24 @@ def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv
     assert new_lib == component_file(first, LIB, "usr/lib/libcdepfoo.so.1")
 
 
-@pytest.mark.parametrize("config,args,expected", [
-    ('SSTMGMT_CDEP_PLAIN = "0"', ["-p"], 'INHERIT += "compatible-depends"'),
-    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "nosuch"' % APP, ["-p"], "Set CDEPENDS_CHECKER"),
-    (ENABLE + '\nBB_SIGNATURE_HANDLER:forcevariable = "OEEquivHash"', ["-p"], "BB_SIGNATURE_HANDLER is \"OEEquivHash\""),
-    (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % APP, ["-n", APP], "Nothing PROVIDES 'no-such-lib-native'"),
-    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "abi-compliance-checker"' % APP, [APP], "add it to HOSTTOOLS_NONFATAL"),
-], ids=["opt-in-missing", "unknown-checker", "foreign-handler", "unknown-parent", "missing-tool"])
-def test_bad_input_gives_one_clear_error(build, config, args, expected):
+# The variant cases set the parent in the fixtures' include (only the fixtures
+# are reparsed), the others in the configuration.
+@pytest.mark.parametrize("config,fixture,args,expected", [
+    ('SSTMGMT_CDEP_PLAIN = "0"', "", ["-p"], 'INHERIT += "compatible-depends"'),
+    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "nosuch"' % APP, "", ["-p"], "Set CDEPENDS_CHECKER"),
+    (ENABLE + '\nBB_SIGNATURE_HANDLER:forcevariable = "OEEquivHash"', "", ["-p"],
+     "BB_SIGNATURE_HANDLER is \"OEEquivHash\""),
+    (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % APP, "", ["-n", APP], "Nothing PROVIDES 'no-such-lib'"),
+    (ENABLE, 'SSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % USESONE, ["-n", USESONE],
+     "Nothing PROVIDES 'no-such-lib-native'"),
+    (ENABLE, 'SSTMGMT_CDEP_PARENT:pn-nativesdk-sstmgmt-cdep-usesone = "no-such-lib"',
+     ["-n", "nativesdk-sstmgmt-cdep-usesone"], "Nothing PROVIDES 'nativesdk-no-such-lib'"),
+    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "abi-compliance-checker"' % APP, "", [APP], "add it to HOSTTOOLS_NONFATAL"),
+], ids=["opt-in-missing", "unknown-checker", "foreign-handler", "unknown-parent", "unknown-parent-native-variant",
+        "unknown-parent-nativesdk-variant", "missing-tool"])
+def test_bad_input_gives_one_clear_error(build, config, fixture, args, expected):
     build.write_config(config)
+    set_variant(build, "base", fixture)
     res = build.bitbake(*args, check=False)
     assert res.returncode != 0
     # One ERROR line says what is wrong and how to fix it; nothing is a traceback.
@@ -260,13 +269,17 @@ def test_bad_input_gives_one_clear_error(build, config, args, expected):
     assert len(naming) == len(set(l[l.index("ERROR: "):] for l in naming)), res.output[-4000:]
     assert "Traceback" not in res.output, res.output[-4000:]
     if expected.startswith("Nothing PROVIDES"):
-        # BitBake's own line is amended with the variable and the fix.
-        hint = "%s lists 'no-such-lib' in CDEPENDS (mapped to 'no-such-lib-native' for its native variant)" % APP
+        # BitBake's own line is amended with the variable, the name as
+        # written, how the variant mapped it (as DEPENDS), and the fix.
+        child, missing = args[1], expected.split("'")[1]
+        mapped = "" if missing == "no-such-lib" else " (mapped to '%s' for its %s variant)" % (
+            missing, "nativesdk" if child.startswith("nativesdk-") else "native")
+        hint = "%s lists 'no-such-lib' in CDEPENDS%s, but no recipe provides it" % (child, mapped)
         assert hint in res.output, res.output[-4000:]
         assert "correct the name in CDEPENDS" in res.output, res.output[-4000:]
 
 
-# -- ABI checkers through BitBake (issue 5) ----------------------------------
+# -- ABI checkers through BitBake ---------------------------------------------
 
 # Tasks see only HOSTTOOLS; the ABI tools come from the host.
 ABI_TOOLS = 'HOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"'

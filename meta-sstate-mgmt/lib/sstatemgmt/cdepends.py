@@ -74,8 +74,8 @@ def explain_no_provider(e, d):
     for fn in getattr(e, "_dependees", None) or []:
         found = _cdepends_naming(fn, item, d)
         if found:
-            pn, parent = found
-            mapped = "" if parent.written == item else " (mapped to '%s' for its native variant)" % item
+            pn, parent, variant = found
+            mapped = "" if parent.written == item else " (mapped to '%s' for its %s variant)" % (item, variant)
             lines.append("%s lists '%s' in CDEPENDS%s, but no recipe provides it: correct the name in CDEPENDS "
                          "(any recipe name, PROVIDES or virtual name works), or add the layer that provides it "
                          "to BBLAYERS." % (pn, parent.written, mapped))
@@ -89,7 +89,8 @@ def explain_no_provider(e, d):
 
 
 def _cdepends_naming(fn, item, d):
-    """(PN, its Parent named item) if recipe fn lists item in CDEPENDS, else None. Never raises."""
+    """(PN, its Parent named item, variant_name) if recipe fn lists item in
+    CDEPENDS, else None. Never raises."""
     try:
         realfn, variant, mc = bb.cache.virtualfn2realfn(fn)
         data = d.createCopy()
@@ -103,7 +104,7 @@ def _cdepends_naming(fn, item, d):
             return None
         for parent in parents(rd):
             if parent.name == item:
-                return rd.getVar("PN"), parent
+                return rd.getVar("PN"), parent, variant_name(rd)
         return None
     except Exception as exc:  # a best-effort hint must never hide BitBake's own error
         bb.debug(1, "CDEPENDS: could not re-read %s to explain a missing provider: %s" % (fn, exc))
@@ -115,19 +116,51 @@ def _cdepends_naming(fn, item, d):
 def _map_names(d, written):
     """[(name as written, name as mapped)] for the names written in CDEPENDS.
 
-    The mapped name is what this recipe variant depends on: the parent's name
-    as DEPENDS would give it.
+    The mapped name is the one DEPENDS would give the parent in this recipe
+    variant: a name maps exactly as it would in DEPENDS, so moving a name
+    between DEPENDS and CDEPENDS never changes which recipe it names. An
+    empty mapped name means DEPENDS would drop it (a native variant naming
+    its own target recipe).
+
+    OE-Core maps DEPENDS for a class extension with a filter on the variable,
+    installed before anonymous python runs: native.bbclass's
+    native_virtclass_handler (native_filter) for BBCLASSEXTEND "native",
+    nativesdk.bbclass and multilib.bbclass through
+    oe.classextend.ClassExtender(...).set_filter("DEPENDS", deps=True). Each
+    name is passed through that filter by reading DEPENDS in a copy of the
+    datastore where it holds only that name, so whatever mapping OE-Core (or
+    another layer) installed for DEPENDS applies, and no class is second-
+    guessed here. A recipe that inherits native directly has no filter; its
+    DEPENDS, and so its CDEPENDS, name -native recipes themselves.
+
+    This is the one place that knows how OE maps class extensions, and the
+    one that differs between releases: blacksail and wrynose (BitBake 2.18)
+    filter as above; scarthgap (BitBake 2.8) has no variable filters:
+    nativesdk and multilib rename DEPENDS to DEPENDS_NONML behind
+    oe.classextend.get_depends(), and native rewrites DEPENDS once in its
+    handler.
     """
-    native = bb.data.inherits_class("native", d)
+    if not written:
+        return []
+    mapper = bb.data.createCopy(d)
     names = []
     for name in written:
-        mapped = name
-        if native and not name.endswith("-native"):
-            if name.startswith("nativesdk-"):
-                mapped = name[len("nativesdk-"):]
-            mapped += "-native"
-        names.append((name, mapped))
+        # delVar drops DEPENDS' appends, removes and overrides too; the filter stays.
+        mapper.delVar("DEPENDS")
+        mapper.setVar("DEPENDS", name)
+        mapped = (mapper.getVar("DEPENDS") or "").split()
+        # A filter maps one name to one, or drops it.
+        names.append((name, mapped[0] if mapped else ""))
     return names
+
+
+def variant_name(d):
+    """How this recipe extends its class, for messages: "native",
+    "nativesdk", "lib32 multilib", or "target"."""
+    extension = d.getVar("BBEXTENDCURR")
+    if extension == "multilib":
+        return "%s multilib" % d.getVar("BBEXTENDVARIANT")
+    return extension or (d.getVar("CLASSOVERRIDE") or "class-target")[len("class-"):]
 
 
 def _words(value):
