@@ -78,6 +78,14 @@ python () {
     sstatemgmt.cdepends.setup(d)
 }
 
+# After every class's anonymous python, so that the parents' names are mapped
+# as the variant maps DEPENDS (nativesdk.bbclass maps in its anonymous python).
+addhandler cdepends_check
+cdepends_check[eventmask] = "bb.event.RecipeTaskPreProcess"
+python cdepends_check() {
+    sstatemgmt.cdepends.check(d)
+}
+
 # BitBake's "Nothing PROVIDES" error does not know the name came from CDEPENDS.
 addhandler cdepends_explain_no_provider
 cdepends_explain_no_provider[eventmask] = "bb.event.NoProvider"

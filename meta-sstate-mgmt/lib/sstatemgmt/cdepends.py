@@ -122,10 +122,11 @@ def _map_names(d, written):
     empty mapped name means DEPENDS would drop it (a native variant naming
     its own target recipe).
 
-    OE-Core maps DEPENDS for a class extension with a filter on the variable,
-    installed before anonymous python runs: native.bbclass's
-    native_virtclass_handler (native_filter) for BBCLASSEXTEND "native",
-    nativesdk.bbclass and multilib.bbclass through
+    OE-Core maps DEPENDS for a class extension with a filter on the variable:
+    native.bbclass's native_virtclass_handler (native_filter, for
+    BBCLASSEXTEND "native", at RecipePreFinalise), multilib.bbclass
+    (RecipePostKeyExpansion) and nativesdk.bbclass (in its anonymous python,
+    so after this class's: see setup()) through
     oe.classextend.ClassExtender(...).set_filter("DEPENDS", deps=True). Each
     name is passed through that filter by reading DEPENDS in a copy of the
     datastore where it holds only that name, so whatever mapping OE-Core (or
@@ -333,7 +334,15 @@ def _option_error(parent, e):
 
 
 def setup(d):
-    """Anonymous python of the class: wire the compat task into a recipe with CDEPENDS."""
+    """Anonymous python of the class: add the compat task to a recipe with CDEPENDS.
+
+    It may run before a class extension has installed its mapping: the
+    anonymous python of nativesdk.bbclass, which installs the DEPENDS filter,
+    is registered after this class's. So what needs the final names is read
+    later: the compat task's [depends] flag (compat_depends) and
+    CDEPENDS_CONFIG are expanded after all anonymous python, and the
+    settings are checked by check() from a RecipeTaskPreProcess handler.
+    """
     found = parents(d)
     if not found:
         return
@@ -343,11 +352,10 @@ def setup(d):
                  "child would be rebuilt on every parent change. The %s class sets it; remove the later "
                  "assignment to BB_SIGNATURE_HANDLER that overrides it."
                  % (d.getVar("PN"), handler, HANDLER_NAME, CLASS))
-    validate(d, found)
-    names = [p.name for p in found]
-    # Build and stage the parents exactly as DEPENDS would.
-    d.appendVar("DEPENDS", " " + " ".join(names))
-    d.setVarFlag(COMPAT_TASK, "depends", " ".join("%s:do_populate_sysroot" % n for n in names))
+    # Build and stage the parents exactly as DEPENDS would. A mapping
+    # installed later maps these names too, as it maps all of DEPENDS.
+    d.appendVar("DEPENDS", " " + " ".join(p.name for p in found))
+    d.setVarFlag(COMPAT_TASK, "depends", "${@sstatemgmt.cdepends.compat_depends(d)}")
     order = d.getVar("CDEPENDS_TASK_ORDER")
     if order == "early":
         bb.build.addtask(COMPAT_TASK, "do_fetch do_configure", None, d)
@@ -356,7 +364,22 @@ def setup(d):
     else:
         bb.fatal("%s: CDEPENDS_TASK_ORDER is \"%s\"; set it to \"early\" or \"late\"." % (d.getVar("PN"), order))
     bb.build.addtask(COMPAT_TASK + "_setscene", None, None, d)
+
+
+def compat_depends(d):
+    """The compat task's [depends]: each parent's do_populate_sysroot."""
+    return " ".join("%s:do_populate_sysroot" % p.name for p in parents(d))
+
+
+def check(d):
+    """RecipeTaskPreProcess handler: check the settings of the parents, by
+    their final names, and guard a child with a superset-mode parent."""
+    found = parents(d)
+    if not found:
+        return
+    validate(d, found)
     if any(p.mode == "superset" for p in found):
+        order = d.getVar("CDEPENDS_TASK_ORDER")
         if order != "late":
             bb.fatal("%s: CDEPENDS_MODE \"superset\" needs CDEPENDS_TASK_ORDER = \"late\" (it is \"%s\"): "
                      "before do_fetch most of the child's dependencies have not run, so the baseline key "
