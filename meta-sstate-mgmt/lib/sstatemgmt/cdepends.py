@@ -288,8 +288,10 @@ def _find_file(d, word):
 def parents(d):
     """The recipe's CDEPENDS parents (a list of Parent), each named once.
 
-    Every setting of every parent is read here, once per call; setup(),
-    config_summary(), library_checksums() and the task each call it once.
+    Every setting of every parent is read here, once per call, and each
+    caller (setup, compat_depends, check, config_summary, library_checksums,
+    the task) calls it once. It is not kept between calls: the names are
+    only final after every class's anonymous python (see setup()).
     """
     result = []
     seen = set()
@@ -402,7 +404,7 @@ def library_checksums(d):
         return ""
     here = os.path.dirname(os.path.abspath(__file__))
     files = sorted(glob.glob(os.path.join(here, "compat", "*.py")))
-    # The suppression files' contents (missing ones fail in setup()).
+    # The suppression files' contents (missing ones fail in check()).
     for parent in found:
         for _word, path in parent.suppression_paths:
             if path and path not in files:
@@ -450,6 +452,8 @@ def parent_inputs(d):
     inputs = [p.parent_input(tasks[p.name].pn, component_dir(d, tasks[p.name].pn, tasks[p.name].fn))
               for p in found]
     return sorted(inputs, key=lambda i: i.name)
+
+
 def report_name(d):
     return "%s.cdepends-report" % d.getVar("PN")
 
