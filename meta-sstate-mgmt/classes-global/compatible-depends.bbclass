@@ -14,7 +14,7 @@
 BB_SIGNATURE_HANDLER = "OECDependsEquivHash"
 
 CDEPENDS ??= ""
-CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; mapped to -native for native variants."
+CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; native, nativesdk and multilib variants map each name as they map DEPENDS. Per-parent flags (CDEPENDS_CHECKER[name] ...) use the name as written here."
 
 CDEPENDS_CHECKER ??= "elf-interface"
 CDEPENDS_CHECKER[doc] = "How the compatibility report judges a CDEPENDS parent: checksum, elf-interface (default), abidiff or abi-compliance-checker. Per parent: CDEPENDS_CHECKER[parent] = '...'."
@@ -46,8 +46,11 @@ SSTATETASKS:append = "${@' do_cache_compatibility' if (d.getVar('CDEPENDS') or '
 do_cache_compatibility[sstate-plaindirs] = "${CDEPENDS_REPORT_DIR}"
 do_cache_compatibility[dirs] = "${CDEPENDS_REPORT_DIR}"
 do_cache_compatibility[cleandirs] = "${CDEPENDS_REPORT_DIR}"
-# Per-parent flags do not enter signatures by themselves; this variable spells them out.
+# Per-parent flags do not enter signatures by themselves; this variable spells
+# them out. A signature holds a variable's unexpanded value (here the ${@...}
+# call), so [vardepvalue] puts the expanded text in instead.
 CDEPENDS_CONFIG = "${@sstatemgmt.cdepends.config_summary(d)}"
+CDEPENDS_CONFIG[vardepvalue] = "${CDEPENDS_CONFIG}"
 CDEPENDS_CONFIG[doc] = "Internal: the effective checker, file patterns, mode and suppression file names per parent, so that changing them re-runs do_cache_compatibility (suppression file contents enter through file-checksums)."
 do_cache_compatibility[vardeps] += "CDEPENDS CDEPENDS_CONFIG"
 do_cache_compatibility[vardepsexclude] += "BB_TASKDEPDATA CDEPENDS_BASELINE_DIR"
@@ -73,6 +76,14 @@ python cdepends_keep_report() {
 
 python () {
     sstatemgmt.cdepends.setup(d)
+}
+
+# After every class's anonymous python, so that the parents' names are mapped
+# as the variant maps DEPENDS (nativesdk.bbclass maps in its anonymous python).
+addhandler cdepends_check
+cdepends_check[eventmask] = "bb.event.RecipeTaskPreProcess"
+python cdepends_check() {
+    sstatemgmt.cdepends.check(d)
 }
 
 # BitBake's "Nothing PROVIDES" error does not know the name came from CDEPENDS.

@@ -77,10 +77,11 @@ differently (feature checks that now find a new function).
 
 from .api import build_report, superset_report
 from .baseline import BaselineStore, baseline_or_full, child_key
-from .checkers import CHECKERS, register
-from .errors import CompatError
-from .inputs import ParentInput
+from .checkers import CHECKERS, check_options, register
+from .errors import CompatError, OptionError
+from .inputs import MODES, ParentInput
 from .report import diff_reports
 
-__all__ = ["BaselineStore", "CHECKERS", "CompatError", "ParentInput", "baseline_or_full",
-           "build_report", "child_key", "diff_reports", "register", "superset_report"]
+__all__ = ["BaselineStore", "CHECKERS", "CompatError", "MODES", "OptionError", "ParentInput",
+           "baseline_or_full", "build_report", "check_options", "child_key", "diff_reports", "register",
+           "superset_report"]

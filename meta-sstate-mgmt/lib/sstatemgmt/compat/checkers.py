@@ -22,7 +22,7 @@ from collections import Counter
 from xml.sax.saxutils import escape, quoteattr
 
 from . import cheaders, elf, inputs, tools
-from .errors import CompatError
+from .errors import CompatError, OptionError
 from .report import INDENT, VERBATIM
 
 CHECKERS = {}
@@ -39,30 +39,49 @@ def register(cls):
     return cls
 
 
-def get_checker(name, tools_=None, warn=None, log_dir=None, context=""):
-    """Instantiate checker ``name``, or raise CompatError naming the choices."""
+def _checker_class(name, context=""):
     cls = CHECKERS.get(name)
     if cls is None:
-        raise CompatError("%sunknown checker %r; use one of: %s"
-                          % (context, name, ", ".join(sorted(CHECKERS))))
-    return cls(tools_, warn, log_dir)
+        raise OptionError("%sunknown checker %r; use one of: %s"
+                          % (context, name, ", ".join(sorted(CHECKERS))), "checker", name, sorted(CHECKERS))
+    return cls
+
+
+def get_checker(name, tools_=None, warn=None, log_dir=None, context=""):
+    """Instantiate checker ``name``, or raise CompatError naming the choices."""
+    return _checker_class(name, context)(tools_, warn, log_dir)
+
+
+def check_options(checker, mode="exact", suppressions=None, debug_dirs=None, context=""):
+    """The class of checker ``checker``, after checking that it can honour the
+    other options; raise :class:`OptionError` for the first one that is
+    unknown or that it cannot honour. ``context`` prefixes the message
+    ("parent x: "). :class:`ParentInput` options are checked here, once, for
+    every front end."""
+    cls = _checker_class(checker, context)
+    if mode not in inputs.MODES:
+        raise OptionError("%sunknown mode %r; use one of: %s" % (context, mode, ", ".join(inputs.MODES)),
+                          "mode", mode, inputs.MODES)
+    # (option, its value when set, the capability it needs, the message)
+    for option, value, capability, text in (
+            ("mode", mode if mode == "superset" else None, "supports_superset",
+             "checker {checker} has no superset mode; use mode=\"exact\" or one of: {capable}"),
+            ("suppressions", suppressions, "uses_suppressions",
+             "suppression files only apply to the {capable} checker, not {checker}; drop them or use {capable}"),
+            ("debug_dirs", debug_dirs, "uses_debug_info",
+             "debug_dirs only apply to the {capable} checker, not {checker}; drop them or use {capable}")):
+        if value and not getattr(cls, capability):
+            capable = sorted(n for n, c in CHECKERS.items() if getattr(c, capability))
+            raise OptionError(context + text.format(checker=cls.name, capable=", ".join(capable)),
+                              option, value, capable, unsupported=True)
+    return cls
 
 
 def checker_for(parent, tools_=None, warn=None, log_dir=None):
     """The checker a parent asks for, after checking its options fit it."""
-    checker = get_checker(parent.checker, tools_, warn, log_dir, "parent %s: " % parent.name)
-    cls = type(checker)
-    if parent.mode == "superset" and not cls.supports_superset:
-        raise CompatError("parent %s: checker %s has no superset mode; use mode=\"exact\" "
-                          "or one of: %s" % (parent.name, cls.name, ", ".join(
-                              sorted(n for n, c in CHECKERS.items() if c.supports_superset))))
-    if parent.suppressions and not cls.uses_suppressions:
-        raise CompatError("parent %s: suppression files only apply to the abidiff checker, "
-                          "not %s; drop them or use abidiff" % (parent.name, cls.name))
-    if parent.debug_dirs and not cls.uses_debug_info:
-        raise CompatError("parent %s: debug_dirs only apply to the abidiff checker, "
-                          "not %s; drop them or use abidiff" % (parent.name, cls.name))
-    return checker
+    cls = check_options(parent.checker, parent.mode, parent.suppressions, parent.debug_dirs,
+                        "parent %s: " % parent.name)
+    return cls(tools_, warn, log_dir)
 
 
 def block(key, lines, ident=None):

@@ -65,9 +65,6 @@ class ParentInput:
             raise CompatError("parent %s: root %s is not a directory; pass the "
                               "directory the parent staged (its sysroot component "
                               "dir)" % (self.name, self.root))
-        if self.mode not in MODES:
-            raise CompatError("parent %s: unknown mode %r; use one of: %s"
-                              % (self.name, self.mode, ", ".join(MODES)))
         for path in self.suppressions:
             if not os.path.isfile(path):
                 raise CompatError("parent %s: suppression file %s does not exist; "
