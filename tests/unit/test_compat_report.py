@@ -246,7 +246,8 @@ def test_stripped_library_warns_once_and_falls_back(root):
     warnings = []
     text = report(root, "abidiff", warn=warnings.append)
     assert len(warnings) == 1
-    assert "no DWARF debug info in usr/lib/libfoo.so.1.0" in warnings[0]
+    assert warnings[0].startswith("parent libfoo: abidiff cannot judge usr/lib/libfoo.so.1.0: "
+                                  "no DWARF debug info")
     assert "pass debug_dirs" in warnings[0]
     assert "    note: no debug info, judged by elf-interface only" in text.splitlines()
     assert "abi-xml" not in text
@@ -442,6 +443,45 @@ def test_acc_writes_its_files_to_the_log_dir(tmp_path):
     assert (work / "abi.dump").is_file() and (work / "descriptor.xml").is_file()
     assert (work / "compat_report.html").is_file()
     assert not (a / "logs").exists() and not (b / "logs").exists()
+
+
+def _nested_layout(root, pc):
+    """Move the headers to usr/include/foo2/foo/ (libxml2's layout: the
+    child compiles with -I/usr/include/foo2 and includes <foo/foo.h>)."""
+    inc = root / "usr" / "include"
+    (inc / "foo2" / "foo").mkdir(parents=True)
+    text = (inc / "foo.h").read_text()
+    (inc / "foo.h").unlink()
+    (inc / "foo2" / "foo" / "fooconf.h").write_text("#define FOO_MAX 4\n")
+    (inc / "foo2" / "foo" / "foo.h").write_text(
+        text.replace("#define FOO_MAX 4", "#include <foo/fooconf.h>"))
+    if pc:
+        (root / "usr" / "lib" / "pkgconfig").mkdir()
+        (root / "usr" / "lib" / "pkgconfig" / "foo.pc").write_text(
+            "prefix=/usr\nincludedir=${prefix}/include\nName: foo\nVersion: 1.0\n"
+            "Cflags: -I${includedir}/foo2\nLibs: -lfoo\n")
+
+
+@pytest.mark.skipif(not have("abi-compliance-checker"), reason="abi-compliance-checker missing")
+@pytest.mark.parametrize("pc", [True, False], ids=["pc-cflags", "include-lines"])
+def test_acc_follows_the_parents_header_layout(root, pc):
+    """With only usr/include on its include path abi-compliance-checker
+    cannot compile the headers (and left a helper spinning for ever)."""
+    _nested_layout(root, pc)
+    warnings = []
+    text = report(root, "abi-compliance-checker", warn=warnings.append)
+    assert warnings == []
+    assert "  acc-dump: sha256=" in text
+
+
+def test_acc_without_headers_warns_that_it_cannot_see_types(root):
+    (root / "usr" / "include" / "foo.h").unlink()
+    warnings = []
+    text = report(root, "abi-compliance-checker", warn=warnings.append)
+    assert "  note: no headers, judged by elf-interface only" in text.splitlines()
+    assert len(warnings) == 1
+    assert warnings[0].startswith("parent libfoo: abi-compliance-checker cannot judge "
+                                  "usr/lib/libfoo.so.1.0: no public headers")
 
 
 def _fake_tool(tmp_path, name, message):

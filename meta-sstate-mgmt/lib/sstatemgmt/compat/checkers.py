@@ -94,6 +94,13 @@ class Checker:
     def report(self, parent):
         raise NotImplementedError
 
+    def cannot_judge(self, parent, paths, why, fix="", judged_by="elf-interface"):
+        """Warn, in one form for every checker, that it cannot see what it
+        is meant to judge in ``paths`` and what judges them instead."""
+        self.warn("parent %s: %s cannot judge %s: %s; judged by %s only%s"
+                  % (parent.name, self.name, ", ".join(paths), why, judged_by,
+                     "; " + fix if fix else ""))
+
     def block_superset(self, key, old_lines, new_lines, section):
         """True if verbatim block ``new_lines`` is a compatible superset of
         ``old_lines``. Only called for keys in ``superset_blocks``;
@@ -162,6 +169,10 @@ class ElfInterfaceChecker(Checker):
 
     def report(self, parent):
         inv = inputs.scan(parent)
+        unreadable = [o.path for o in inv.others if o.kind == "elf-unreadable"]
+        if unreadable:
+            self.cannot_judge(parent, unreadable, "an ELF file it cannot read (no section "
+                              "headers, or truncated)", judged_by="checksum")
         lines = self.notes(inv)
         lines += self.parent_lines(parent, inv)
         for lib in inv.libraries:
@@ -299,10 +310,9 @@ class AbidiffChecker(ElfInterfaceChecker):
         self._no_debug = []
         lines = super().report(parent)
         if self._no_debug:
-            self.warn("parent %s: no DWARF debug info in %s (stripped?): abidiff cannot see "
-                      "types, using elf-interface for it; build the parent with debug info "
-                      "or pass debug_dirs (its -dbg files)"
-                      % (parent.name, ", ".join(self._no_debug)))
+            self.cannot_judge(parent, self._no_debug, "no DWARF debug info (stripped?)",
+                              "build the parent with debug info or pass debug_dirs "
+                              "(its -dbg files)")
         return lines
 
     def parent_lines(self, parent, inv):
@@ -319,8 +329,7 @@ class AbidiffChecker(ElfInterfaceChecker):
         try:
             xml = self.abidw(parent, inv, lib)
         except ToolFailed as err:
-            self.warn("parent %s: abidw failed on %s (%s); judged by elf-interface only"
-                      % (parent.name, lib.path, err))
+            self.cannot_judge(parent, [lib.path], "abidw failed (%s)" % err)
             return ["note: abidw failed, judged by elf-interface only"] + lines
         if xml is None:
             self._no_debug.append(lib.path)
@@ -422,9 +431,14 @@ class AbiComplianceChecker(ElfInterfaceChecker):
     supports_superset = True
 
     def parent_lines(self, parent, inv):
-        if not inv.headers or not inv.libraries:
-            return ["note: abi-compliance-checker needs headers and libraries; "
-                    "judged by elf-interface only"]
+        if not inv.libraries:
+            # Headers alone: no binary interface to judge; their tokens are.
+            return ["note: no libraries, headers judged by tokens only"]
+        if not inv.headers:
+            self.cannot_judge(parent, [l.path for l in inv.libraries],
+                              "no public headers (it reads the types from them)",
+                              "stage the headers, or select them in the file globs")
+            return ["note: no headers, judged by elf-interface only"]
         acc = tools.find_tool("abi-compliance-checker", self.tools)
         with self._workdir(parent.name) as work:
             desc = os.path.join(work, "descriptor.xml")
@@ -436,10 +450,9 @@ class AbiComplianceChecker(ElfInterfaceChecker):
                 argv += ["-gcc-path", self.tools["gcc"]]
             proc = tools.run(argv, cwd=work)
             if proc.returncode != 0 or not os.path.isfile(dump):
-                self.warn("parent %s: abi-compliance-checker could not dump its headers and "
-                          "libraries (%s); judged by elf-interface only%s"
-                          % (parent.name, tools.last_line(proc),
-                             "; see %s" % work if self.log_dir else ""))
+                self.cannot_judge(parent, [l.path for l in inv.libraries],
+                                  "abi-compliance-checker failed (%s)" % tools.last_line(proc),
+                                  "see %s" % work if self.log_dir else "")
                 return ["note: abi-compliance-checker failed, judged by elf-interface only"]
             with open(dump) as f:
                 return block("acc-dump", normalise_acc_dump(f.read()))
@@ -488,7 +501,6 @@ def _descriptor(parent, inv, work):
         except OSError:
             shutil.copyfile(real, link)
         libs.append(escape(link))
-    include_dirs = sorted(set(inputs.include_dir(h) for h in inv.headers))
     return ("<version>1</version>\n<headers>\n%s\n</headers>\n<libs>\n%s\n</libs>\n"
             "<include_paths>\n%s\n</include_paths>\n" % (
-                paths(inv.headers), "\n".join(libs), paths(include_dirs)))
+                paths(inv.headers), "\n".join(libs), paths(inputs.include_dirs(parent, inv))))

@@ -9,6 +9,7 @@ root and sorts every file into shared objects, headers, symbolic links and
 import fnmatch
 import hashlib
 import os
+import re
 from collections import Counter, namedtuple
 
 from . import elf
@@ -151,6 +152,70 @@ def include_dir(rel):
     if "include" not in parts:
         return None
     return "/".join(parts[:parts.index("include") + 1])
+
+
+def pkgconfig(path):
+    """``(variables, fields)`` of a pkg-config file, ``${var}`` expanded."""
+    variables, fields = {}, {}
+
+    def expand(value, depth=0):
+        if depth > 20:
+            return value
+        out = re.sub(r"\$\{([^}]*)\}", lambda m: variables.get(m.group(1), ""), value)
+        return expand(out, depth + 1) if "${" in out and out != value else out
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            m = re.match(r"([A-Za-z0-9_.]+)\s*([:=])\s*(.*)$", line)
+            if m:
+                (fields if m.group(2) == ":" else variables)[m.group(1)] = expand(m.group(3))
+    return variables, fields
+
+
+def _existing_suffix(root, path):
+    """The longest tail of ``path`` that is a directory under ``root``, as a
+    relative path: an absolute -I of the parent's .pc (``/usr/include/x``,
+    or a native sysroot's prefix) maps to the staged ``usr/include/x``."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    for start in range(len(parts)):
+        rel = "/".join(parts[start:])
+        if ".." not in parts[start:] and os.path.isdir(os.path.join(root, rel)):
+            return rel
+    return None
+
+
+_INCLUDE = re.compile(r'#\s*include\s*<([^>]+/[^>]+)>')
+
+
+def include_dirs(parent, inv):
+    """The directories a child compiles the parent's headers with.
+
+    Each ``include/`` directory holding headers, plus the ``-I`` directories
+    of the parent's pkg-config ``Cflags`` that exist in it, plus those that
+    its headers' own ``#include <dir/file.h>`` lines require (libxml2's
+    headers live in ``usr/include/libxml2/libxml`` and include
+    ``<libxml/...>``). Only directories that hold some of the headers.
+    """
+    dirs = set(include_dir(h) for h in inv.headers)
+    for other in inv.others:
+        if other.kind != "pkg-config":
+            continue
+        words = pkgconfig(os.path.join(parent.root, other.path))[1].get("Cflags", "").split()
+        for n, word in enumerate(words):
+            arg = word[2:] if word.startswith("-I") and len(word) > 2 else \
+                words[n + 1] if word in ("-I", "-isystem") and n + 1 < len(words) else None
+            rel = arg and _existing_suffix(parent.root, arg)
+            if rel:
+                dirs.add(rel)
+    headers = set(inv.headers)
+    for h in inv.headers:
+        with open(os.path.join(parent.root, h), "rb") as f:
+            text = f.read().decode("latin-1")
+        for name in _INCLUDE.findall(text):
+            for other in headers:
+                if other.endswith("/" + name):
+                    dirs.add(other[:-len(name) - 1])
+    return sorted(d for d in dirs if any(h.startswith(d + "/") for h in headers))
 
 
 def _classify(path, rel):
