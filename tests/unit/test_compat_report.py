@@ -417,6 +417,39 @@ def test_superset_refuses_a_new_macro(tmp_path):
     assert "preprocessor directives changed" in warnings[0]
 
 
+@pytest.mark.parametrize("checker", ["elf-interface", "abi-compliance-checker"])
+def test_superset_refuses_a_selection_that_leaves_out_headers(tmp_path, checker):
+    """An enumerator inserted in a public header breaks the child, and the
+    ELF interface does not show it: superset mode must not judge the
+    library without the headers the parent stages with it."""
+    if checker == "abi-compliance-checker" and not have(checker):
+        pytest.skip("abi-compliance-checker missing")
+    enum = "enum foo_mode { FOO_FAST, FOO_SMALL };\n"
+    a = make_root(tmp_path / "a", header=HEADER.replace("int foo_add", enum + "int foo_add"))
+    b = make_root(tmp_path / "b", header=HEADER.replace(
+        "int foo_add", enum.replace("FOO_FAST,", "FOO_FAST, FOO_BEST,") + "int foo_add"))
+    globs = ["usr/lib/libfoo.so*"]
+    warnings = []
+    baseline = report(a, checker, mode="superset", globs=globs, warn=warnings.append)
+    assert warnings == ["parent libfoo: superset mode refused: the file globs leave out 1 "
+                        "header the parent stages (usr/include/foo.h), and headers carry ABI "
+                        "the libraries do not show; they are judged too, and exactly. Add the "
+                        "headers to the globs (CDEPENDS_FILES) or use mode exact"]
+    assert "  superset: refused, the file globs leave out headers" in baseline.splitlines()
+    warnings = []
+    assert report(b, checker, mode="superset", globs=globs, baseline=baseline,
+                  warn=warnings.append) != baseline
+    assert len(warnings) == 1 and warnings[0].startswith("parent libfoo: superset mode refused")
+    # Unchanged, the child is still reused; with the header selected, the
+    # superset check sees the enumerator.
+    assert report(a, checker, mode="superset", globs=globs, baseline=baseline,
+                  warn=warnings.append) == baseline
+    globs = ["usr/lib/libfoo.so*", "usr/include/*"]
+    baseline = report(a, checker, mode="superset", globs=globs)
+    assert "superset: refused" not in baseline
+    assert report(b, checker, mode="superset", globs=globs, baseline=baseline) != baseline
+
+
 def test_exact_mode_ignores_the_baseline(tmp_path):
     a = make_root(tmp_path / "a")
     b = make_root(tmp_path / "b", header=ADDED_HEADER, source=ADDED_SOURCE)

@@ -2,7 +2,7 @@
 """Entry points: build a report, adopt a baseline, compare two reports."""
 
 from . import report
-from .checkers import checker_for, get_checker
+from .checkers import SUPERSET_REFUSED, checker_for, get_checker
 from .errors import CompatError
 from .inputs import ParentInput
 from .report import Item, parse, parse_lines, render, sections
@@ -68,7 +68,9 @@ def superset_report(baseline_text, new_text, tools=None, warn=None, log_dir=None
     out = []
     for item in parse(new_text):
         base = old.get(item.ident) if item.key == "parent" else None
-        if base is not None and _setting(item, "mode") == "superset" and base != item:
+        refused = any(c.text == SUPERSET_REFUSED for c in item.children)
+        if base is not None and _setting(item, "mode") == "superset" and base != item \
+                and not refused:
             if _setting(base, "checker") == _setting(item, "checker") and \
                     _setting(base, "mode") == "superset":
                 try:

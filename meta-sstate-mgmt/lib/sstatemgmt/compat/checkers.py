@@ -26,6 +26,8 @@ from .errors import CompatError
 from .report import INDENT, VERBATIM
 
 CHECKERS = {}
+#: The line of a superset-mode section that is judged exactly.
+SUPERSET_REFUSED = "superset: refused, the file globs leave out headers"
 
 
 class ToolFailed(Exception):
@@ -169,11 +171,14 @@ class ElfInterfaceChecker(Checker):
 
     def report(self, parent):
         inv = inputs.scan(parent)
+        refusal = self.superset_refusal(parent, inv)
+        if refusal:
+            inv = inputs.scan(parent, extra=inputs.unselected_headers(parent))
         unreadable = [o.path for o in inv.others if o.kind == "elf-unreadable"]
         if unreadable:
             self.cannot_judge(parent, unreadable, "an ELF file it cannot read (no section "
                               "headers, or truncated)", judged_by="checksum")
-        lines = self.notes(inv)
+        lines = self.notes(inv) + refusal
         lines += self.parent_lines(parent, inv)
         for lib in inv.libraries:
             lines.append("library: " + lib.ident)
@@ -192,6 +197,24 @@ class ElfInterfaceChecker(Checker):
             return []
         return ["note: covered by checksum, no checker can judge them: " + ", ".join(
             "%d %s" % (n, k) for k, n in sorted(kinds.items()))]
+
+    def superset_refusal(self, parent, inv):
+        """Superset mode judges libraries together with their headers: an
+        enumerator inserted or a struct grown in a header is ABI that no
+        library shows. When the globs leave out headers the parent stages,
+        the section is judged exactly (``superset_report`` keeps it) and
+        covers those headers too."""
+        if parent.mode != "superset" or not parent.globs or not inv.libraries:
+            return []
+        left_out = inputs.unselected_headers(parent)
+        if not left_out:
+            return []
+        self.warn("parent %s: superset mode refused: the file globs leave out %d header%s the "
+                  "parent stages (%s%s), and headers carry ABI the libraries do not show; they "
+                  "are judged too, and exactly. Add the headers to the globs (CDEPENDS_FILES) or "
+                  "use mode exact" % (parent.name, len(left_out), "s" if len(left_out) > 1 else "",
+                                      ", ".join(left_out[:3]), ", ..." if len(left_out) > 3 else ""))
+        return [SUPERSET_REFUSED]
 
     def parent_lines(self, parent, inv):
         """Lines about the parent as a whole (hook for deeper checkers)."""

@@ -107,12 +107,13 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def walk(parent):
+def walk(parent, select=True):
     """Sorted relative paths of the files and symlinks under the root.
 
-    Symlinks to directories are listed, not followed. With globs, only the
-    matching paths are returned, and a glob that matches nothing is an error
-    (a typo would otherwise silently judge nothing).
+    Symlinks to directories are listed, not followed. With globs (and
+    ``select``), only the matching paths are returned, and a glob that
+    matches nothing is an error (a typo would otherwise silently judge
+    nothing).
     """
     def fail(err):
         raise unreadable(parent, err.filename, err)
@@ -125,7 +126,7 @@ def walk(parent):
                 found.append(rel + d)
         found.extend(rel + f for f in filenames)
     found.sort()
-    if not parent.globs:
+    if not parent.globs or not select:
         return found
     selected = set()
     for g in parent.globs:
@@ -144,6 +145,12 @@ def walk(parent):
         if target in known:
             selected.add(target)
     return sorted(selected)
+
+
+def unselected_headers(parent):
+    """Files under an ``include/`` directory that the globs leave out."""
+    chosen = set(walk(parent))
+    return [rel for rel in walk(parent, select=False) if include_dir(rel) and rel not in chosen]
 
 
 def include_dir(rel):
@@ -254,12 +261,13 @@ def _soname_key(rel, obj):
     return directory + "/" + obj.soname if directory else obj.soname
 
 
-def scan(parent):
-    """Classify the parent's (selected) files into an :class:`Inventory`."""
+def scan(parent, extra=()):
+    """Classify the parent's (selected) files, and the ``extra`` ones, into
+    an :class:`Inventory`."""
     root = os.path.realpath(parent.root)
     libraries, headers, links, others = [], [], [], []
     raw_links = []
-    for rel in walk(parent):
+    for rel in sorted(set(walk(parent)) | set(extra)):
         path = os.path.join(parent.root, rel)
         if os.path.islink(path):
             raw_links.append(rel)
