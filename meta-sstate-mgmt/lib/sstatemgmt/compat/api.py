@@ -35,6 +35,8 @@ def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=N
         parent.validate()
         checker = checker_for(parent, tools, warn, log_dir)
         lines = ["checker: " + checker.name, "mode: " + parent.mode]
+        if checker.uses_release_metadata:
+            lines.append("release-metadata: " + parent.release_metadata)
         if parent.globs:
             lines.append("globs: " + " ".join(parent.globs))
         lines += checker.report(parent)

@@ -13,6 +13,7 @@ that, so they are never less safe than ``elf-interface``.
 """
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from xml.sax.saxutils import escape, quoteattr
 
-from . import cheaders, elf, inputs, tools
+from . import cheaders, elf, inputs, release, tools
 from .errors import CompatError
 from .report import INDENT, VERBATIM
 
@@ -85,6 +86,8 @@ class Checker:
     supports_superset = False
     uses_suppressions = False
     uses_debug_info = False
+    #: Whether ``parent.release_metadata`` applies (see ``release.py``).
+    uses_release_metadata = False
     #: Verbatim block keys this checker judges in superset mode.
     superset_blocks = ()
 
@@ -168,6 +171,7 @@ class ElfInterfaceChecker(Checker):
 
     name = "elf-interface"
     supports_superset = True
+    uses_release_metadata = True
 
     def report(self, parent):
         inv = inputs.scan(parent)
@@ -178,17 +182,33 @@ class ElfInterfaceChecker(Checker):
         if unreadable:
             self.cannot_judge(parent, unreadable, "an ELF file it cannot read (no section "
                               "headers, or truncated)", judged_by="checksum")
+        self.metadata = None
+        if parent.release_metadata == "ignore":
+            self.metadata = release.ReleaseMetadata(
+                parent.root, inv.headers, inv.others,
+                dict((os.path.basename(l.path), os.path.basename(l.ident)) for l in inv.libraries))
+        shown = self.metadata.path if self.metadata else (lambda rel: rel)
         lines = self.notes(inv) + refusal
         lines += self.parent_lines(parent, inv)
         for lib in inv.libraries:
             lines.append("library: " + lib.ident)
             lines += indent(self.library_lines(parent, inv, lib))
-        lines += ["link: %s -> %s" % (l.path, l.target) for l in inv.links]
+        lines += ["link: %s -> %s" % (shown(l.path), shown(l.target)) for l in inv.links]
         for rel in inv.headers:
             lines += self.header_lines(parent, rel)
-        lines += ["file: %s sha256=%s %s" % (o.path, inputs.sha256_file(
-            os.path.join(parent.root, o.path)), o.kind) for o in inv.others]
+        for o in inv.others:
+            lines.append("file: %s sha256=%s %s" % (shown(o.path), self.other_digest(parent, o),
+                                                    o.kind))
         return lines
+
+    def other_digest(self, parent, other):
+        """sha256 of a file no checker judges; of its text without release
+        metadata for pkg-config, CMake and libtool files."""
+        path = os.path.join(parent.root, other.path)
+        if not self.metadata or other.kind not in release.TEXT_KINDS:
+            return inputs.sha256_file(path)
+        with open(path, "rb") as f:
+            return hashlib.sha256(self.metadata.text(other.kind, f.read())).hexdigest()
 
     @staticmethod
     def notes(inv):
@@ -223,13 +243,15 @@ class ElfInterfaceChecker(Checker):
     def library_lines(self, parent, inv, lib):
         return elf_interface_lines(lib.elf)
 
-    @staticmethod
-    def header_lines(parent, rel):
+    def header_lines(self, parent, rel):
         with open(os.path.join(parent.root, rel), "rb") as f:
             data = f.read()
+        rewrite = self.metadata.rewrite if self.metadata else None
+        if self.metadata:
+            rel = self.metadata.path(rel)
         if parent.mode == "exact":
-            return ["header: %s tokens=%s" % (rel, cheaders.digest(data))]
-        directives, decls = cheaders.structure(data)
+            return ["header: %s tokens=%s" % (rel, cheaders.digest(data, rewrite))]
+        directives, decls = cheaders.structure(data, rewrite)
         lines = ["header: " + rel,
                  INDENT + "directives: " + cheaders.sha256_text("\n".join(directives))]
         lines += [INDENT + "decl: " + cheaders.sha256_text(d)[:32] for d in decls]
@@ -423,10 +445,16 @@ _ACC_LINE = re.compile(r"^\s*'Line' => '?\d+'?,?$")
 _ACC_TOP_KEY = re.compile(r"^ {10}'([^']+)' => ")
 
 
-def normalise_acc_dump(text):
+_ACC_KEY = re.compile(r"^\s*'([^']+)' => ")
+
+
+def normalise_acc_dump(text, release_metadata=None):
     """An ``abi-compliance-checker -dump`` file without what depends on the
-    host (compiler, tool version) or on line numbers. Stays loadable."""
+    host (compiler, tool version) or on line numbers, and, given a
+    :class:`release.ReleaseMetadata`, without the values of version macros
+    (``Constants``) and release versions in names. Stays loadable."""
     out, skip_depth, depth = [], 0, 0
+    section = constant = None
     for line in text.splitlines():
         stripped = line.strip()
         opens = stripped.endswith(("{", "[")) and not stripped.endswith(("{}", "[]"))
@@ -438,6 +466,17 @@ def normalise_acc_dump(text):
         if top and top.group(1) in _ACC_DROP_TOP:
             skip_depth = 1 if opens else 0
             continue
+        if release_metadata:
+            key = _ACC_KEY.match(line)
+            if key and depth == 1:
+                section = key.group(1)
+            elif key and depth == 2 and section == "Constants":
+                constant = key.group(1)
+            elif key and key.group(1) == "Value" and section == "Constants" and \
+                    constant in release_metadata.macros:
+                line = line[:key.end()] + "'%s'" % release.PLACEHOLDER + \
+                    ("," if line.rstrip().endswith(",") else "")
+            line = release_metadata.in_names(line)
         depth += opens - closes
         if not _ACC_LINE.match(line):
             out.append(line)
@@ -478,7 +517,7 @@ class AbiComplianceChecker(ElfInterfaceChecker):
                                   "see %s" % work if self.log_dir else "")
                 return ["note: abi-compliance-checker failed, judged by elf-interface only"]
             with open(dump) as f:
-                return block("acc-dump", normalise_acc_dump(f.read()))
+                return block("acc-dump", normalise_acc_dump(f.read(), self.metadata))
 
     def _workdir(self, parent_name):
         """Where ACC runs (it writes logs/ into its working directory): a

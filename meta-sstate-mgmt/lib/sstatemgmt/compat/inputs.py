@@ -12,7 +12,7 @@ import os
 import re
 from collections import Counter, namedtuple
 
-from . import elf
+from . import elf, release
 from .errors import CompatError
 
 MODES = ("exact", "superset")
@@ -39,12 +39,15 @@ class ParentInput:
     ``debug_dirs``: directories with split debug info (``abidiff`` only),
     absolute or relative to ``root``, passed to ``abidw --debug-info-dir``.
     ``mode``: ``exact`` or ``superset`` (see ``superset_report``).
+    ``release_metadata``: ``ignore`` (version macros, ``.pc`` versions and
+    versioned CMake files are left out of the report, see ``release.py``)
+    or ``strict`` (they count like everything else).
     List options also accept a string of whitespace-separated words, as
     BitBake variables hold them.
     """
 
     def __init__(self, name, root, checker="elf-interface", globs=None,
-                 suppressions=None, debug_dirs=None, mode="exact"):
+                 suppressions=None, debug_dirs=None, mode="exact", release_metadata="ignore"):
         self.name = name
         self.root = _path(root)
         self.checker = checker
@@ -52,6 +55,7 @@ class ParentInput:
         self.suppressions = [_path(p) for p in _words(suppressions)]
         self.debug_dirs = [os.path.join(self.root, _path(p)) for p in _words(debug_dirs)]
         self.mode = mode
+        self.release_metadata = release_metadata
 
     def __repr__(self):
         return "ParentInput(%r, %r, checker=%r, mode=%r)" % (
@@ -69,6 +73,9 @@ class ParentInput:
         if self.mode not in MODES:
             raise CompatError("parent %s: unknown mode %r; use one of: %s"
                               % (self.name, self.mode, ", ".join(MODES)))
+        if self.release_metadata not in release.POLICIES:
+            raise CompatError("parent %s: unknown release metadata policy %r; use one of: %s"
+                              % (self.name, self.release_metadata, ", ".join(release.POLICIES)))
         for path in self.suppressions:
             if not os.path.isfile(path):
                 raise CompatError("parent %s: suppression file %s does not exist; "
