@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from test_compat_report import HEADER, SOURCE, have, make_root, report
-from sstatemgmt.compat import CompatError, release
+from sstatemgmt.compat import CompatError, inputs, release
 
 VERSIONED = HEADER.replace("#define FOO_MAX 4", """\
 #define FOO_VERSION "1.2.3"
@@ -184,3 +184,25 @@ def test_conditions_are_evaluated_as_the_preprocessor_does(expr, value):
 def test_what_cannot_be_evaluated_is_said_so(expr):
     with pytest.raises(release.Unknown):
         release._evaluate(expr.split())
+
+
+def test_cmake_version_variables_and_a_non_release_version_macro(tmp_path):
+    """set(FOO_VERSION_PATCH 3) in a CMake file is release metadata; a
+    version that is a setting (XML_DEFAULT_VERSION "1.0") is not, and does
+    not become a release version masked everywhere."""
+    config = 'set(FOO_VERSION_PATCH %s)\nset(FOO_VERSION_STRING "1.2.%s")\nset(FOO_LIBS foo)\n'
+    roots = []
+    for n, version in enumerate(("1.2.3", "1.2.4")):
+        root = release_root(tmp_path / str(n), version,
+                            header=VERSIONED + '#define FOO_DEFAULT_VERSION "1.0"\n')
+        cmake = root / "usr" / "lib" / "cmake" / ("foo-" + version)
+        (cmake / "foo-config.cmake").write_text(config % (version[-1], version[-1]))
+        roots.append(root)
+    assert report(roots[0]) == report(roots[1])
+    inv = inputs.scan(inputs.ParentInput("libfoo", str(roots[0])))
+    meta = release.ReleaseMetadata(str(roots[0]), inv.headers, inv.others, {})
+    assert "FOO_DEFAULT_VERSION" not in meta.macros and "FOO_VERSION" in meta.macros
+    assert meta.versions == ["1.2.3"]
+    (roots[1] / "usr" / "lib" / "cmake" / "foo-1.2.4" / "foo-config.cmake").write_text(
+        (config % ("4", "4")).replace("set(FOO_LIBS foo)", "set(FOO_LIBS foo m)"))
+    assert report(roots[0]) != report(roots[1])

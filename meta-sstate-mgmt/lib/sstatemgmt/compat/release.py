@@ -31,12 +31,13 @@ The rule (``ignore``):
   Uses in other macro bodies (``inflateInit`` passing ``ZLIB_VERSION``) are
   left as they are: they only hand the value to the child's code.
 * The *release versions* of the parent are the dotted versions (``1.6.43``)
-  found in its ``.pc`` ``Version:`` fields, in the string values of its
-  version macros and in ``PACKAGE_VERSION`` of its CMake version files.
-  They are replaced by the placeholder in identifiers (as ``1_6_43``:
-  ``png_libpng_version_1_6_43``), in the paths of its files, and in its
-  pkg-config, CMake and libtool files, where the ``Version:`` field and the
-  real file names of its libraries are left out too.
+  found in its ``.pc`` ``Version:`` fields and in ``PACKAGE_VERSION`` of its
+  CMake version files (without either: in the string values of its version
+  macros). They are replaced by the placeholder in identifiers (as
+  ``1_6_43``: ``png_libpng_version_1_6_43``), in the paths of its files, and
+  in its pkg-config, CMake and libtool files, where the ``Version:`` field,
+  CMake ``set()`` of version-named variables and the real file names of its
+  libraries are left out too.
 
 The risk is that of superset mode: the reused child is the one compiled
 against the older release, so its own compile-time decisions (``#if
@@ -61,10 +62,12 @@ _VERSION_PARTS = frozenset((
     "MAJOR", "MINOR", "MICRO", "PATCH", "PATCHLEVEL", "RELEASE", "REVISION", "SUBREVISION",
     "BUILD", "NUM", "NUMBER", "HEX", "STRING", "STR", "TEXT", "EXTRA", "SUFFIX"))
 _NOT_RELEASE = frozenset(("ABI", "FORMAT", "PROTOCOL", "STRUCT", "IMAGE", "FILE", "DATA", "WIRE",
-                          "MAGIC", "ERROR", "ERR"))
+                          "MAGIC", "ERROR", "ERR", "DEFAULT"))
 _DOTTED = re.compile(r"\d+(?:\.\d+)+")
 _VERSION_DEFINE = re.compile(rb"#[ \t]*define[ \t]+\w*ver", re.I)
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*$")
+_CMAKE_SET = re.compile(r'(\bset\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s+)("[^"]*"|[^\s)]+)(?=\s*\))',
+                        re.I)
 _PACKAGE_VERSION = re.compile(r'set\s*\(\s*PACKAGE_VERSION\s+"?([^")\s]+)')
 #: Other files whose text is release metadata apart from what they say.
 TEXT_KINDS = frozenset(("pkg-config", "cmake", "libtool-archive"))
@@ -122,15 +125,12 @@ class ReleaseMetadata:
             if self.versions else None
 
     def _versions(self, root, others):
-        """The parent's release versions, longest first."""
+        """The parent's release versions, longest first: the ``Version:`` of
+        its pkg-config files and ``PACKAGE_VERSION`` of its CMake version
+        files; only without either, the dotted strings of its version macros
+        (some of which name other things: ``XML_DEFAULT_VERSION "1.0"``)."""
         from . import inputs
         found = set()
-        for bodies in self.macros.values():
-            for body in bodies:
-                for t in body:
-                    value = t.text[1:-1] if t.text.startswith('"') else t.text
-                    if _DOTTED.fullmatch(value) and (t.text.startswith('"') or value.count(".") > 1):
-                        found.add(value)
         for other in others:
             path = os.path.join(root, other.path)
             if other.kind == "pkg-config":
@@ -139,7 +139,14 @@ class ReleaseMetadata:
                     ("configversion.cmake", "config-version.cmake")):
                 with open(path, encoding="utf-8", errors="replace") as f:
                     found.update(_PACKAGE_VERSION.findall(f.read()))
-        return sorted((v for v in found if _DOTTED.fullmatch(v)), key=lambda v: (-len(v), v))
+        found = set(v for v in found if _DOTTED.fullmatch(v))
+        if not found:
+            for bodies in self.macros.values():
+                for t in (t for body in bodies for t in body):
+                    value = t.text[1:-1] if t.text.startswith('"') else t.text
+                    if _DOTTED.fullmatch(value) and (t.text.startswith('"') or value.count(".") > 1):
+                        found.add(value)
+        return sorted(found, key=lambda v: (-len(v), v))
 
     # -- headers ---------------------------------------------------------------
 
@@ -225,6 +232,10 @@ class ReleaseMetadata:
         text = data.decode("latin-1")
         if kind == "pkg-config":
             text = re.sub(r"(?m)^(Version\s*:).*$", r"\1 " + PLACEHOLDER, text)
+        elif kind == "cmake":
+            # set(LIBXML2_VERSION_PATCH 5), as for a version macro.
+            text = _CMAKE_SET.sub(lambda m: m.group(1) + PLACEHOLDER if is_version_name(m.group(2))
+                                  else m.group(0), text)
         for real, ident in sorted(self.library_names.items(), key=lambda kv: -len(kv[0])):
             text = re.sub(r"(?<![\w.])%s(?![\w.])" % re.escape(real), ident, text)
         if self._in_text:
