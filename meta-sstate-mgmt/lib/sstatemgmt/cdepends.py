@@ -153,6 +153,12 @@ def setup(d):
                      "CDEPENDS_CHECKER[%s]) to one of: %s."
                      % (d.getVar("PN"), checker, name, raw_name(d, name), ", ".join(known)))
         superset |= check_mode(d, name, checker) == "superset"
+        policy = release_metadata_for(d, name)
+        if policy not in _compat().RELEASE_METADATA:
+            bb.fatal("%s: unknown CDEPENDS_RELEASE_METADATA \"%s\" for %s. Set CDEPENDS_RELEASE_METADATA "
+                     "(or CDEPENDS_RELEASE_METADATA[%s]) to one of: %s."
+                     % (d.getVar("PN"), policy, name, raw_name(d, name),
+                        ", ".join(_compat().RELEASE_METADATA)))
         suppression_files(d, name, checker)
     # Build and stage the parents exactly as DEPENDS would.
     d.appendVar("DEPENDS", " " + " ".join(names))
@@ -188,6 +194,11 @@ def _flag(d, var, name):
 
 def mode_for(d, name):
     return (_flag(d, "CDEPENDS_MODE", name) or d.getVar("CDEPENDS_MODE") or "exact").strip()
+
+
+def release_metadata_for(d, name):
+    return (_flag(d, "CDEPENDS_RELEASE_METADATA", name) or d.getVar("CDEPENDS_RELEASE_METADATA")
+            or "ignore").strip()
 
 
 def check_mode(d, name, checker):
@@ -284,6 +295,7 @@ def parent_inputs(d):
         checker = checker_for(d, name)
         inputs.append(compat.ParentInput(pn, component_dir(d, pn, fns[pn]), checker=checker,
                                          globs=globs or None, mode=mode_for(d, name),
+                                         release_metadata=release_metadata_for(d, name),
                                          suppressions=suppression_files(d, name, checker) or None))
     return inputs
 
@@ -421,7 +433,8 @@ def keep_report(d, path):
 
 
 def config_summary(d):
-    """The effective checker and globs of each parent, for the compat task's signature."""
+    """The effective checker, globs, mode, release metadata policy and suppression files of
+    each parent, for the compat task's signature."""
     if not (d.getVar("CDEPENDS") or "").split():
         return ""
     parts = []
@@ -432,6 +445,9 @@ def config_summary(d):
         mode = mode_for(d, name)
         if mode != "exact":
             part += ":mode=" + mode
+        policy = release_metadata_for(d, name)
+        if policy != "ignore":
+            part += ":release-metadata=" + policy
         supp = (_flag(d, "CDEPENDS_SUPPRESSIONS", name) or "").split()
         if supp:
             # Names only: the contents enter through file-checksums, and a
