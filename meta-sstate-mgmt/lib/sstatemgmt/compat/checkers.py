@@ -387,9 +387,11 @@ class AbidiffChecker(ElfInterfaceChecker):
         # Only what the library exports: abidw otherwise also declares, in
         # each translation unit, the functions it merely calls (hidden
         # helpers, libc), so removing an internal call would change the report.
+        # Parameter names come from the definitions and are no ABI (the
+        # header's tokens still see the declarations).
         argv = [tools.find_tool("abidw", self.tools), "--no-show-locs",
                 "--no-comp-dir-path", "--no-corpus-path", "--type-id-style", "hash",
-                "--exported-interfaces-only"]
+                "--exported-interfaces-only", "--no-parameter-names"]
         # With the public headers, types only the library's own sources
         # define (behind opaque pointers) are left out.
         include_dirs = sorted(set(inputs.include_dir(h) for h in inv.headers))
