@@ -19,6 +19,7 @@ VERSIONED = HEADER.replace("#define FOO_MAX 4", """\
 #define FOO_VERSION_NUM ((FOO_VERSION_MAJOR << 16) | (FOO_VERSION_MINOR << 8) | FOO_VERSION_PATCH)
 #define FOO_HEADER_VERSION_STRING " libfoo version " FOO_VERSION "\\n"
 #define FOO_TEST_VERSION foo_check_version(0x010203);
+#define PACKAGE_STRING "libfoo 1.2.3"
 #define FOO_MAX 4
 #define foo_init(x) foo_init_((x), FOO_VERSION, (int)sizeof(int))
 typedef char *foo_version_1_2_3;""")
@@ -83,6 +84,7 @@ def test_a_new_release_that_changes_only_its_version_reuses_the_child(tmp_path, 
     ("a constant", ("#define FOO_MAX 4", "#define FOO_MAX 5")),
     ("a function-like macro", ("(int)sizeof(int))", "(int)sizeof(long))")),
     ("a version macro's call", ("foo_check_version(0x010204)", "foo_check_version2(0x010204)")),
+    ("a string besides the version", ('"libfoo 1.2.4"', '"libbar 1.2.4"')),
 ])
 def test_a_release_that_changes_what_the_child_compiles_rebuilds_it(tmp_path, what, change):
     a = release_root(tmp_path / "a", "1.2.3")

@@ -454,7 +454,8 @@ def normalise_acc_dump(text, release_metadata=None):
     """An ``abi-compliance-checker -dump`` file without what depends on the
     host (compiler, tool version) or on line numbers, and, given a
     :class:`release.ReleaseMetadata`, without the values of version macros
-    (``Constants``) and release versions in names. Stays loadable."""
+    (``Constants``) and release versions in names and constants. Stays
+    loadable."""
     out, skip_depth, depth = [], 0, 0
     section = constant = None
     for line in text.splitlines():
@@ -474,10 +475,12 @@ def normalise_acc_dump(text, release_metadata=None):
                 section = key.group(1)
             elif key and depth == 2 and section == "Constants":
                 constant = key.group(1)
-            elif key and key.group(1) == "Value" and section == "Constants" and \
-                    constant in release_metadata.macros:
-                line = line[:key.end()] + "'%s'" % release.PLACEHOLDER + \
-                    ("," if line.rstrip().endswith(",") else "")
+            elif key and key.group(1) == "Value" and section == "Constants":
+                if constant in release_metadata.macros:
+                    line = line[:key.end()] + "'%s'" % release.PLACEHOLDER + \
+                        ("," if line.rstrip().endswith(",") else "")
+                else:
+                    line = release_metadata.in_text(line)
             line = release_metadata.in_names(line)
         depth += opens - closes
         if not _ACC_LINE.match(line):

@@ -34,8 +34,9 @@ The rule (``ignore``):
   found in its ``.pc`` ``Version:`` fields and in ``PACKAGE_VERSION`` of its
   CMake version files (without either: in the string values of its version
   macros). They are replaced by the placeholder in identifiers (as
-  ``1_6_43``: ``png_libpng_version_1_6_43``), in the paths of its files, and
-  in its pkg-config, CMake and libtool files, where the ``Version:`` field,
+  ``1_6_43``: ``png_libpng_version_1_6_43``) and string literals
+  (``PACKAGE_STRING "expat 2.6.2"``) of its headers, in the paths of its
+  files, and in its pkg-config, CMake and libtool files, where the ``Version:`` field,
   CMake ``set()`` of version-named variables and the real file names of its
   libraries are left out too.
 
@@ -91,6 +92,7 @@ def _is_literal(text):
     return bool(_LITERAL.match(text))
 
 
+_STRING = re.compile(r'(?:u8|u|U|L)?R?"')
 _LITERAL = re.compile(r"""\.?[0-9]|(?:u8|u|U|L)?R?["']""")
 
 
@@ -173,10 +175,17 @@ class ReleaseMetadata:
         return self._stamps(tokens)
 
     def _stamps(self, tokens):
+        """Release versions in names and in string literals
+        (``PACKAGE_STRING "expat 2.6.2"``) left out."""
         if not self._in_ident:
             return tokens
-        return [t._replace(text=self.in_names(t.text)) if _IDENT.match(t.text) else t
+        return [t._replace(text=self.in_names(t.text)) if _IDENT.match(t.text) else
+                t._replace(text=self.in_text(t.text)) if _STRING.match(t.text) else t
                 for t in tokens]
+
+    def in_text(self, text):
+        """``text`` with the release versions left out."""
+        return self._in_text.sub(PLACEHOLDER, text) if self._in_text else text
 
     def in_names(self, text):
         """``text`` with release versions in names (``png_libpng_version_1_6_43``)
@@ -222,7 +231,7 @@ class ReleaseMetadata:
 
     def path(self, rel):
         """A file's path with release versions left out (``cmake/expat-2.6.2``)."""
-        return self._in_text.sub(PLACEHOLDER, rel) if self._in_text else rel
+        return self.in_text(rel)
 
     def text(self, kind, data):
         """The content of a pkg-config, CMake or libtool file without its
@@ -238,9 +247,7 @@ class ReleaseMetadata:
                                   else m.group(0), text)
         for real, ident in sorted(self.library_names.items(), key=lambda kv: -len(kv[0])):
             text = re.sub(r"(?<![\w.])%s(?![\w.])" % re.escape(real), ident, text)
-        if self._in_text:
-            text = self._in_text.sub(PLACEHOLDER, text)
-        return text.encode("latin-1")
+        return self.in_text(text).encode("latin-1")
 
 
 def _definitions(root, headers):
