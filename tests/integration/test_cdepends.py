@@ -121,6 +121,32 @@ def test_compatible_change_reuses_child_incompatible_rebuilds(clean_build):
     assert res.ran_for(APP) == [] and res.ran_for(LIB) == [], res
 
 
+def test_release_metadata_alone_reuses_the_child_unless_strict(clean_build):
+    """A release that changes only its version (a version macro, the .pc
+    Version:) reuses the child; CDEPENDS_RELEASE_METADATA[parent] = "strict"
+    enters the compat task's signature and rebuilds on a version change."""
+    build = clean_build
+    variant(build, "base")
+    assert_rebuilt(bitbake(build, APP), APP)
+    assert "release-metadata: ignore" in report(build, APP)
+    variant(build, "release")
+    res = bitbake(build, APP)
+    assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
+    assert_reused(res, APP)
+    assert b'"1.1.0"' in component_file(build, LIB, "usr/include/cdepfoo.h")
+
+    strict = 'CDEPENDS_RELEASE_METADATA[%s] = "strict"' % LIB
+    variant(build, "release", strict)
+    res = bitbake(build, APP)
+    # Only the switch changed: the parent is not rebuilt, the compat task re-runs.
+    assert res.ran_for(LIB) == [], res.ran_for(LIB)
+    assert_rebuilt(res, APP)
+    assert "release-metadata: strict" in report(build, APP)
+    variant(build, "base", strict)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+
+
 def test_parent_named_by_virtual_provider(clean_build):
     """CDEPENDS = "virtual/..." resolves to the providing recipe, in the
     signatures and in the compat task."""
@@ -243,6 +269,7 @@ def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv
 @pytest.mark.parametrize("config,fixture,args,expected", [
     ('SSTMGMT_CDEP_PLAIN = "0"', "", ["-p"], 'INHERIT += "compatible-depends"'),
     (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "nosuch"' % APP, "", ["-p"], "Set CDEPENDS_CHECKER"),
+    (ENABLE + '\nCDEPENDS_RELEASE_METADATA:pn-%s = "lax"' % APP, "", ["-p"], "Set CDEPENDS_RELEASE_METADATA"),
     (ENABLE + '\nBB_SIGNATURE_HANDLER:forcevariable = "OEEquivHash"', "", ["-p"],
      "BB_SIGNATURE_HANDLER is \"OEEquivHash\""),
     (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % APP, "", ["-n", APP], "Nothing PROVIDES 'no-such-lib'"),
@@ -251,8 +278,8 @@ def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv
     (ENABLE, 'SSTMGMT_CDEP_PARENT:pn-nativesdk-sstmgmt-cdep-usesone = "no-such-lib"',
      ["-n", "nativesdk-sstmgmt-cdep-usesone"], "Nothing PROVIDES 'nativesdk-no-such-lib'"),
     (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "abi-compliance-checker"' % APP, "", [APP], "add it to HOSTTOOLS_NONFATAL"),
-], ids=["opt-in-missing", "unknown-checker", "foreign-handler", "unknown-parent", "unknown-parent-native-variant",
-        "unknown-parent-nativesdk-variant", "missing-tool"])
+], ids=["opt-in-missing", "unknown-checker", "unknown-release-metadata", "foreign-handler", "unknown-parent",
+        "unknown-parent-native-variant", "unknown-parent-nativesdk-variant", "missing-tool"])
 def test_bad_input_gives_one_clear_error(build, config, fixture, args, expected):
     build.write_config(config)
     set_variant(build, "base", fixture)

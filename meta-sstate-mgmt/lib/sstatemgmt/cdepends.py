@@ -232,6 +232,8 @@ SETTINGS = (
     Setting("CDEPENDS_MODE", "mode", inherit=True, default="exact", key="mode",
             unsupported=('is "{value}", but checker "{checker}" has no superset mode',
                          '{var}[{written}] to "exact"')),
+    Setting("CDEPENDS_RELEASE_METADATA", "release_metadata", inherit=True, default="ignore",
+            key="release-metadata"),
     Setting("CDEPENDS_SUPPRESSIONS", "suppressions", words=True, key="suppressions",
             render=_basenames, to_input=False,
             unsupported=("is set, but suppression files only apply to the {capable} checker, not \"{checker}\"",
@@ -310,7 +312,8 @@ def validate(d, found):
     pn = d.getVar("PN")
     for parent in found:
         try:
-            compat.check_options(parent.checker, parent.mode, suppressions=parent.suppressions)
+            compat.check_options(parent.checker, parent.mode, suppressions=parent.suppressions,
+                                 release_metadata=parent.release_metadata)
         except compat.OptionError as e:
             bb.fatal("%s: %s" % (pn, _option_error(parent, e)))
         for word, path in parent.suppression_paths:
@@ -323,8 +326,8 @@ def validate(d, found):
 def _option_error(parent, e):
     setting = _BY_ATTR[e.option]
     if not e.unsupported:
-        return ("unknown CDEPENDS %s \"%s\" for %s. Set %s (or %s[%s]) to one of: %s."
-                % (e.option, e.value, parent.name, setting.var, setting.var, parent.written, ", ".join(e.choices)))
+        return ("unknown %s \"%s\" for %s. Set %s (or %s[%s]) to one of: %s."
+                % (setting.var, e.value, parent.name, setting.var, setting.var, parent.written, ", ".join(e.choices)))
     checker = _BY_ATTR["checker"].var
     why, fix = setting.unsupported
     fields = dict(var=setting.var, written=parent.written, value=e.value, checker=parent.checker,

@@ -15,7 +15,7 @@ class OptionError(CompatError):
     """A parent option that is unknown, or that its checker cannot honour.
 
     ``option`` names it as :class:`ParentInput` does (``checker``, ``mode``,
-    ``suppressions``, ``debug_dirs``); ``value`` is what was given. For an
+    ``suppressions``, ``debug_dirs``, ``release_metadata``); ``value`` is what was given. For an
     unknown value, ``choices`` lists the known ones; when the checker cannot
     honour the option (``unsupported``), it lists the checkers that can. A
     front end (the BitBake class) words its own message from these, naming its
