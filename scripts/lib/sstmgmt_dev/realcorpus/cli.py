@@ -123,7 +123,7 @@ def run_checkers(args, pairs, trees, records):
     for pid, rec in records.items():
         pair = by_pair[pid]
         entry = dict(rec, id=pid, library=pair.lib.name, old=pair.old.id, new=pair.new.id,
-                     cve=pair.patch.cve if pair.patch else None)
+                     cve=pair.cve, patches=[p.spec() for p in pair.patches])
         entry["verdicts"] = dict((matrix.column_key(oc), verdicts[(pid, c)])
                                  for oc, c in zip(out_cols, cols))
         out_pairs.append(entry)
@@ -143,7 +143,7 @@ def main(argv=None):
                 print("%s (%s, %s): %s" % (lib.name, lib.url, lib.system,
                                            " ".join(v.tag for v in lib.releases)))
                 for pair in lib.pairs:
-                    print("  %s%s" % (pair.id, "  [%s]" % pair.patch.path if pair.patch else ""))
+                    print("  %s%s" % (pair.id, "".join("  [%s]" % p.path for p in pair.patches)))
             for name, ids in corpus.subsets.items():
                 print("subset %s: %s" % (name, " ".join(ids)))
             return 0

@@ -3,9 +3,9 @@
 their pinned releases and CVE patches, and the pairs they make.
 
 A *version* is one tree to build: a release tag, or a CVE pair's base tag
-with the OE-Core patch applied (``v1.3.1+CVE-2026-27171``). A *pair* is
-two versions a child moves between: consecutive releases
-(``zlib:v1.3..v1.3.1``) or a base without and with one patch
+with OE-Core's patches for that CVE applied (``v1.3.1+CVE-2026-27171``). A
+*pair* is two versions a child moves between: consecutive releases
+(``zlib:v1.3..v1.3.1``) or a base without and with the fix
 (``zlib:v1.3.1..v1.3.1+CVE-2026-27171``).
 """
 
@@ -28,7 +28,7 @@ class ManifestError(Exception):
 
 
 class Patch:
-    """An OE-Core patch file, by commit and path."""
+    """An OE-Core patch file of a CVE fix, by commit and path."""
 
     def __init__(self, cve, commit, path, branch):
         self.cve, self.commit, self.path, self.branch = cve, commit, path, branch
@@ -38,21 +38,24 @@ class Patch:
 
 
 class Version:
-    """One tree to build: ``tag`` at ``commit`` plus ``patches`` (in order)."""
+    """One tree to build: ``tag`` at ``commit`` plus ``patches`` (in order);
+    its id is the tag, plus ``+suffix`` (the CVE) for a patched one."""
 
-    def __init__(self, lib, tag, commit, patches=()):
+    def __init__(self, lib, tag, commit, patches=(), suffix=None):
         self.lib, self.tag, self.commit, self.patches = lib, tag, commit, list(patches)
-        self.id = tag + "".join("+" + p.cve for p in self.patches if p.cve)
+        self.id = tag + ("+" + suffix if suffix else "")
 
     def __repr__(self):
         return "%s:%s" % (self.lib.name, self.id)
 
 
 class Pair:
-    """A child built against ``old`` whose parent becomes ``new``."""
+    """A child built against ``old`` whose parent becomes ``new``; a CVE
+    pair also has the ``patches`` that make the difference."""
 
-    def __init__(self, lib, old, new, kind, patch=None):
-        self.lib, self.old, self.new, self.kind, self.patch = lib, old, new, kind, patch
+    def __init__(self, lib, old, new, kind, patches=()):
+        self.lib, self.old, self.new, self.kind, self.patches = lib, old, new, kind, list(patches)
+        self.cve = self.patches[0].cve if self.patches else None
         self.id = "%s:%s..%s" % (lib.name, old.id, new.id)
 
     def __repr__(self):
@@ -97,16 +100,20 @@ class Library:
             if base is None:
                 raise ManifestError("%s: base %r is not one of the releases (%s)"
                                     % (cwhere, cve.get("base"), ", ".join(by_tag)))
-            self._commit(cve.get("oe-commit"), cwhere)
-            prereq = [Patch(None, p["oe-commit"], p["path"], cve.get("oe-branch"))
-                      for p in cve.get("after", [])]
-            for p in prereq:
-                self._commit(p.commit, cwhere + " prerequisite")
-            patch = Patch(cve["cve"], cve["oe-commit"], cve["path"], cve.get("oe-branch"))
-            before = Version(self, base.tag, base.commit, prereq) if prereq else base
-            after = Version(self, base.tag, base.commit, prereq + [patch])
+            listed = cve.get("patches") or [{"oe-commit": cve.get("oe-commit"),
+                                             "path": cve.get("path")}]
+            patches = []
+            for entry in listed:
+                self._commit(entry.get("oe-commit"), cwhere)
+                if not entry.get("path"):
+                    raise ManifestError("%s: a patch needs the path of the patch file in "
+                                        "OE-Core" % cwhere)
+                patches.append(Patch(cve["cve"], entry["oe-commit"], entry["path"],
+                                     cve.get("oe-branch")))
+            before = base
+            after = Version(self, base.tag, base.commit, patches, suffix=cve["cve"])
             self.cve_versions.append(after)
-            self.pairs.append(Pair(self, before, after, "cve", patch))
+            self.pairs.append(Pair(self, before, after, "cve", patches))
 
     @staticmethod
     def _commit(value, where):

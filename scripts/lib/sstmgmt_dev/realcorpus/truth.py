@@ -123,11 +123,24 @@ class Oracle:
                 "metadata": metadata_diff(old, new), "tools": self.versions}
 
 
+def _host_pc_path():
+    if not _HOST_PC_PATH:
+        res = procs.run(["pkg-config", "--variable", "pc_path", "pkg-config"], 60)
+        _HOST_PC_PATH.append(res.stdout.strip())
+    return _HOST_PC_PATH[0]
+
+
+_HOST_PC_PATH = []
+
+
 def _pkgconfig_env(root):
+    """The tree is the sysroot; the host's own .pc files come after its own,
+    standing in for the parent's other dependencies (zlib for libpng and
+    libxml2), as their sysroot components would."""
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith("PKG_CONFIG"))
     dirs = [os.path.join(root, "usr", "lib", "pkgconfig"), os.path.join(root, "usr", "share",
                                                                         "pkgconfig")]
-    env["PKG_CONFIG_LIBDIR"] = ":".join(dirs)
+    env["PKG_CONFIG_LIBDIR"] = ":".join(dirs + [_host_pc_path()])
     env["PKG_CONFIG_SYSROOT_DIR"] = root
     env["LC_ALL"] = "C"
     return env
@@ -357,10 +370,12 @@ def metadata_diff(old, new):
 
 
 def _files(top):
+    """Regular files under ``top`` (relative paths; symlinks left out)."""
     out = []
     for dirpath, _dirs, files in os.walk(top):
         for name in files:
-            out.append(os.path.relpath(os.path.join(dirpath, name), top).replace(os.sep, "/"))
+            if not os.path.islink(os.path.join(dirpath, name)):
+                out.append(os.path.relpath(os.path.join(dirpath, name), top).replace(os.sep, "/"))
     return out
 
 
