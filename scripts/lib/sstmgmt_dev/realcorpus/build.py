@@ -54,11 +54,14 @@ def compiler():
 def spec(version):
     """Everything a tree is built from (hashed into its key)."""
     lib = version.lib
-    return {"builder": BUILDER_VERSION, "library": lib.name, "url": lib.url,
-            "tag": version.tag, "commit": version.commit,
-            "patches": [dict(p.spec(), url=lib.oe_url) for p in version.patches],
-            "system": lib.system, "subdir": lib.subdir, "options": lib.options,
-            "cflags": CFLAGS, "compiler": compiler()}
+    out = {"builder": BUILDER_VERSION, "library": lib.name, "url": lib.url,
+           "tag": version.tag, "commit": version.commit,
+           "patches": [dict(p.spec(), url=lib.oe_url) for p in version.patches],
+           "system": lib.system, "subdir": lib.subdir, "options": lib.options,
+           "cflags": CFLAGS, "compiler": compiler()}
+    if lib.system == "make":
+        out["make"] = {"dir": lib.make_dir, "targets": lib.targets, "install": lib.install}
+    return out
 
 
 class Tree:
@@ -139,7 +142,7 @@ def _build(tree, repos, jobs):
     src, dest = os.path.join(work, "src"), os.path.join(work, "dest")
     try:
         repos.check_tag(lib.url, version.tag, version.commit)
-        repos.export(lib.url, version.commit, src)
+        repos.export(lib.url, version.commit, src, lib.subdir)
         top = os.path.join(src, lib.subdir) if lib.subdir else src
         for patch in version.patches:
             text = repos.show(lib.oe_url, patch.commit, patch.path)
@@ -196,8 +199,17 @@ def build_cmake(lib, src, dest, jobs, log):
           env=dict(_env(), DESTDIR=dest))
 
 
+def build_make(lib, src, dest, jobs, log):
+    # A plain Makefile (zstd_*.bb: oe_runmake, oe_runmake install), limited
+    # to the library's own targets.
+    where = os.path.join(src, lib.make_dir)
+    args = ["PREFIX=/usr", "LIBDIR=/usr/lib"] + lib.options
+    _step(["make", "-j%d" % jobs] + args + lib.targets, "make", where, log)
+    _step(["make"] + args + lib.install + ["DESTDIR=" + dest], "make install", where, log)
+
+
 BUILDERS = {"zlib-configure": build_zlib_configure, "autotools": build_autotools,
-            "cmake": build_cmake}
+            "cmake": build_cmake, "make": build_make}
 
 
 def keep(rel):

@@ -86,12 +86,14 @@ class Repos:
                                      "upstream and fix tests/real-corpus/manifest.yaml"
                                      % (url, tag, found or "missing", commit))
 
-    def export(self, url, commit, dest):
-        """Write the tree of ``commit`` into the new directory ``dest``."""
+    def export(self, url, commit, dest, subdir=""):
+        """Write the tree of ``commit`` (only ``subdir`` of it, if given: the
+        part a release tarball holds) into the new directory ``dest``."""
         repo = self.ensure(url, commit)
         os.makedirs(dest)
         tar = dest + ".tar"
-        procs.check(["git", "archive", "--format=tar", "-o", tar, commit], GIT_TIMEOUT,
+        procs.check(["git", "archive", "--format=tar", "-o", tar, commit]
+                    + (["--", subdir] if subdir else []), GIT_TIMEOUT,
                     "git archive %s %s" % (url, commit), cwd=repo)
         try:
             procs.check(["tar", "-xf", tar, "-C", dest], GIT_TIMEOUT, "unpacking %s" % tar)

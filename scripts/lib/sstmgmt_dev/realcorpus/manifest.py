@@ -19,7 +19,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 CORPUS_DIR = os.path.join(REPO, "tests", "real-corpus")
 MANIFEST = os.path.join(CORPUS_DIR, "manifest.yaml")
 SETTINGS = os.path.join(CORPUS_DIR, "settings.yaml")
-BUILD_SYSTEMS = ("zlib-configure", "autotools", "cmake")
+BUILD_SYSTEMS = ("zlib-configure", "autotools", "cmake", "make")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
@@ -73,6 +73,11 @@ class Library:
             self.system = build["system"]
             self.subdir = build.get("subdir", "")
             self.options = list(build.get("options", []))
+            # make only: where to run it, what to build, what to install
+            self.make_dir = build.get("dir", "")
+            self.targets = list(build.get("targets", []))
+            self.install = list(build.get("install", ["install"]))
+            self.experimental = list(entry.get("experimental-guards", []))
             self.pkgconfig = entry["pkg-config"]
             self.consumer = os.path.join(CORPUS_DIR, entry["consumer"])
             releases = entry["releases"]

@@ -66,7 +66,7 @@ def _rate(t):
 def _secs(t):
     if t["mean_seconds"] is None:
         return "n/a"
-    return "%.2f (max %.1f)" % (t["mean_seconds"], t["max_seconds"])
+    return "%.2f (max %.2f)" % (t["mean_seconds"], t["max_seconds"])
 
 
 def totals_table(pairs, cols):

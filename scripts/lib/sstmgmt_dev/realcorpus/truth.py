@@ -15,10 +15,11 @@ A pair (N, N+1) is **safe to reuse** when all of these hold:
    filtered) reports no changed function or variable among them.
 
 A pair whose only breaks concern exported symbols that no public header
-declares (internal functions a library exports by accident) is
-**strict-only**: no consumer that uses the public API can notice, but a
-consumer may still have linked such a symbol, so reusing across it counts as
-unsafe. Anything else is **unsafe**.
+declares (internal functions a library exports by accident) or that only
+its experimental API declares (behind a guard macro such as
+``ZSTD_STATIC_LINKING_ONLY``) is **strict-only**: no consumer of the stable
+public API can notice, but a consumer may still use such a symbol, so
+reusing across it counts as unsafe. Anything else is **unsafe**.
 
 Everything used here is upstream tooling (gcc, pkg-config, readelf,
 abidiff), none of the layer's code.
@@ -34,7 +35,7 @@ import tempfile
 from . import procs
 
 #: Bump when the oracle or the evidence changes what it computes.
-ORACLE_VERSION = 1
+ORACLE_VERSION = 2
 COMPILE_TIMEOUT = 300
 RUN_TIMEOUT = 120
 ABIDIFF_TIMEOUT = 900
@@ -92,7 +93,7 @@ class Oracle:
     def _judge(self, pair, old, new, work):
         oracle = run_oracle(pair.lib, old, new, work)
         soname = {"old": sonames(old), "new": sonames(new)}
-        declared = declared_names(old.include_dir())
+        public_names, experimental = declared_names(old.include_dir(), pair.lib.experimental)
         symbols = symbol_diff(old, new)
         abi = abidiff_public(self.abidiff, old, new)
         public, strict = [], []
@@ -104,18 +105,19 @@ class Oracle:
                           "(%s)" % (pair.old.id, pair.new.id, oracle["first_difference"]))
         if soname["old"] != soname["new"]:
             public.append("SONAME %s -> %s" % (", ".join(soname["old"]), ", ".join(soname["new"])))
-        for sym in symbols["removed"]:
-            (public if sym.split("@")[0] in declared else strict).append(
-                "exported symbol %s removed%s" % (
-                    sym, "" if sym.split("@")[0] in declared else " (no public header declares it)"))
-        for sym in symbols["resized"]:
-            (public if sym.split("@")[0] in declared else strict).append(
-                "data symbol %s changed size" % sym)
-        for name in abi["changed"]:
-            if name in declared:
-                public.append("abidiff: %s changed" % name)
+        def judge_name(name, what):
+            if name in public_names:
+                public.append(what)
+            elif name in experimental:
+                strict.append(what + " (experimental API)")
             else:
-                strict.append("abidiff: %s changed (no public header declares it)" % name)
+                strict.append(what + " (no public header declares it)")
+        for sym in symbols["removed"]:
+            judge_name(sym.split("@")[0], "exported symbol %s removed" % sym)
+        for sym in symbols["resized"]:
+            judge_name(sym.split("@")[0], "data symbol %s changed size" % sym)
+        for name in abi["changed"]:
+            judge_name(name, "abidiff: %s changed" % name)
         truth = "unsafe" if public else "strict-only" if strict else "safe"
         return {"pair": pair.id, "kind": pair.kind, "truth": truth,
                 "public_breaks": public, "strict_breaks": strict,
@@ -245,15 +247,49 @@ def symbol_diff(old, new):
             "resized": sorted(s for s in set(a) & set(b) if a[s][0] == "OBJECT" and a[s] != b[s])}
 
 
-def declared_names(include_dir):
-    """Every identifier that appears in the public headers (a symbol named
-    nowhere in them is not part of the declared interface)."""
-    names = set()
+def declared_names(include_dir, guards=()):
+    """(public, experimental): the identifiers the public headers mention
+    outside any experimental guard, and those they mention only inside one
+    (``#if defined(ZSTD_STATIC_LINKING_ONLY)``). A symbol in neither is not
+    part of the declared interface."""
+    public, inside = set(), set()
     for dirpath, _dirs, files in os.walk(include_dir):
         for name in files:
             with open(os.path.join(dirpath, name), errors="replace") as f:
-                names.update(_IDENT.findall(_strip_comments(f.read())))
-    return names
+                text = _strip_comments(f.read())
+            # Per open conditional: [is the current branch experimental?,
+            # would its #else branch be?]
+            stack = []
+            for line in text.splitlines():
+                d = _DIRECTIVE.match(line)
+                if d:
+                    kw, cond = d.groups()
+                    if kw in ("if", "ifdef", "ifndef"):
+                        stack.append(list(_guarded(kw, cond, guards)))
+                    elif kw == "elif" and stack:
+                        stack[-1] = list(_guarded("if", cond, guards))
+                    elif kw == "else" and stack:
+                        stack[-1] = [stack[-1][1], False]
+                    elif kw == "endif" and stack:
+                        stack.pop()
+                    continue
+                (inside if any(s[0] for s in stack) else public).update(_IDENT.findall(line))
+    return public, inside - public
+
+
+_DIRECTIVE = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)$")
+
+
+def _guarded(kw, cond, guards):
+    """(then, else): whether each branch of a conditional requires one of
+    ``guards`` to be defined."""
+    if kw in ("ifdef", "ifndef"):
+        hit = cond.strip() in guards
+        return (hit, False) if kw == "ifdef" else (False, hit)
+    tests = re.findall(r"(!?)\s*defined\s*\(?\s*(\w+)", cond)
+    then = any(not bang and name in guards for bang, name in tests)
+    negated = re.match(r"^\s*!\s*defined\s*\(?\s*(\w+)\s*\)?\s*$", cond)
+    return then, bool(negated and negated.group(1) in guards)
 
 
 def _strip_comments(text):
