@@ -4,6 +4,7 @@ time limits, and the parts of the truth that read tool output and headers.
 (The corpus itself runs in tests/real-corpus/test_real_corpus_fast.py.)"""
 
 import os
+import shutil
 import sys
 import time
 
@@ -135,3 +136,42 @@ def test_classification_counts_strict_only_as_unsafe_to_reuse():
     t = matrix.totals(pairs, {"checker": "c", "mode": "exact", "profile": "default"})
     assert (t["unsafe"], t["needless"], t["reused_safe"], t["safe"], t["timeout"]) == (1, 0, 1, 2, 1)
     assert t["mean_seconds"] == 2.0
+
+
+class _Tree:
+    def __init__(self, root):
+        self.root = str(root)
+
+    def libraries(self):
+        return ["usr/lib/libv.so.1"]
+
+
+def _library(root, source, version_script=None):
+    lib = root / "usr" / "lib"
+    lib.mkdir(parents=True)
+    (root / "v.c").write_text(source)
+    argv = ["gcc", "-shared", "-fPIC", "-o", str(lib / "libv.so.1"), str(root / "v.c")]
+    if version_script:
+        (root / "v.map").write_text(version_script)
+        argv.append("-Wl,--version-script=%s" % (root / "v.map"))
+    res = procs.run(argv, 120)
+    assert res.returncode == 0, res.stderr
+    return _Tree(root)
+
+
+def test_symbol_diff_follows_the_dynamic_linker(tmp_path):
+    if not shutil.which("gcc") or not shutil.which("readelf"):
+        pytest.skip("needs gcc and readelf")
+    plain = _library(tmp_path / "a", "int foo(void){return 1;} int bar(void){return 2;}"
+                     " int table[4];")
+    # Versioning every symbol removes nothing an unversioned reference needs;
+    # dropping bar and growing table does.
+    versioned = _library(tmp_path / "b", "int foo(void){return 1;} int table[8];",
+                         "V1 { global: foo; table; local: *; };")
+    diff = truth.symbol_diff(plain, versioned)
+    assert diff["removed"] == ["bar"]
+    assert diff["resized"] == ["table"]
+    # A versioned reference needs its version: renaming the node removes foo@V1.
+    renamed = _library(tmp_path / "c", "int foo(void){return 1;} int table[8];",
+                       "V2 { global: foo; table; local: *; };")
+    assert truth.symbol_diff(versioned, renamed)["removed"] == ["foo@V1", "table@V1"]

@@ -35,7 +35,7 @@ import tempfile
 from . import procs
 
 #: Bump when the oracle or the evidence changes what it computes.
-ORACLE_VERSION = 2
+ORACLE_VERSION = 3
 COMPILE_TIMEOUT = 300
 RUN_TIMEOUT = 120
 ABIDIFF_TIMEOUT = 900
@@ -223,7 +223,8 @@ def sonames(tree):
 
 
 def exported_symbols(tree):
-    """{name@version: (type, size)} of the defined dynamic symbols of every library."""
+    """{(name, version or None): (type, size, default)} of the defined
+    dynamic symbols of every library (``default``: ``name@@version``)."""
     out = {}
     for rel in tree.libraries():
         res = procs.run(["readelf", "--dyn-syms", "-W", os.path.join(tree.root, rel)], 120)
@@ -234,17 +235,37 @@ def exported_symbols(tree):
                 continue
             if f[4] not in ("GLOBAL", "WEAK") or f[5] not in ("DEFAULT", "PROTECTED"):
                 continue
-            name = f[7].replace("@@", "@")
-            out[name] = (f[3], int(f[2], 0) if f[3] == "OBJECT" else 0)
+            if f[6] == "ABS" and f[3] == "OBJECT" and int(f[2], 0) == 0:
+                continue    # a version definition (V1), not a symbol
+            name, sep, version = f[7].partition("@")
+            default = version.startswith("@") or not sep
+            out[(name, version.lstrip("@") or None)] = (
+                f[3], int(f[2], 0) if f[3] == "OBJECT" else 0, default)
     return out
 
 
+def _label(key):
+    return key[0] + ("@" + key[1] if key[1] else "")
+
+
 def symbol_diff(old, new):
+    """What the dynamic linker would no longer find for a consumer of ``old``.
+
+    A versioned reference needs that exact version; an unversioned one binds
+    to the default version of the name (so a library that starts versioning
+    its symbols removes nothing)."""
     a, b = exported_symbols(old), exported_symbols(new)
-    return {"old": len(a), "new": len(b),
-            "added": sorted(set(b) - set(a)),
-            "removed": sorted(set(a) - set(b)),
-            "resized": sorted(s for s in set(a) & set(b) if a[s][0] == "OBJECT" and a[s] != b[s])}
+    defaults = dict((name, key) for key in b for name in [key[0]] if b[key][2])
+
+    def found(key):
+        return key if key in b else (defaults.get(key[0]) if key[1] is None else None)
+    removed = sorted(_label(k) for k in a if found(k) is None)
+    resized = sorted(_label(k) for k in a if found(k) and a[k][0] == "OBJECT"
+                     and a[k][:2] != b[found(k)][:2])
+    added = sorted(_label(k) for k in b if k not in a and not (
+        k[1] and b[k][2] and (k[0], None) in a))
+    return {"old": len(a), "new": len(b), "added": added, "removed": removed,
+            "resized": resized}
 
 
 def declared_names(include_dir, guards=()):
