@@ -4,7 +4,8 @@
  * errors), the object model, arrays, iteration with the
  * json_object_object_foreach macro (which walks the library's lh_table and
  * lh_entry structures directly from the consumer's code), the iterator API,
- * serialisation flags, JSON pointers, deep copy and comparison.
+ * serialisation flags, JSON pointers, deep copy and comparison, and the
+ * error descriptions up to the json_tokener_error_size sentinel.
  * Prints only what the library computes, never a compile-time version.
  */
 #include <json-c/json.h>
@@ -122,6 +123,10 @@ int main(void)
     printf("too deep: %s error %s\n", r ? "object" : "none",
            json_tokener_error_desc(json_tokener_get_error(tok)));
     json_tokener_free(tok);
+    /* Every error the tokener can report, up to the enum's sentinel. */
+    enum json_tokener_error e;
+    for (e = json_tokener_success; e < json_tokener_error_size; e++)
+        printf("error %d: %s\n", e, json_tokener_error_desc(e));
     static const char *bad[] = {"{\"a\": }", "[1, 2", "nul", "\"unterminated", "{} trailing"};
     for (i = 0; i < 5; i++) {
         enum json_tokener_error e;

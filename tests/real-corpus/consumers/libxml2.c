@@ -4,7 +4,8 @@
  * reader and writer APIs, the HTML parser, C14N, URIs, catalogs off, and
  * errors. LIBXML_TEST_VERSION hands LIBXML_VERSION to xmlCheckVersion() at
  * run time; public structures (xmlDoc, xmlNode, xmlNodeSet, xmlError) are
- * read through their members, as real consumers do.
+ * read through their members, as real consumers do; optional modules are
+ * used when xmlversion.h says they are built in (as LIBXML_FTP_ENABLED).
  * Prints only what the library computes, never a compile-time version.
  */
 #include <libxml/HTMLparser.h>
@@ -17,6 +18,9 @@
 #include <libxml/xmlwriter.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+#ifdef LIBXML_FTP_ENABLED
+#include <libxml/nanoftp.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -256,6 +260,17 @@ int main(void)
     printf("dump %d bytes:\n%s", len, out);
     xmlFree(out);
     xmlFreeDoc(doc);
+
+#ifdef LIBXML_FTP_ENABLED
+    /* No network: a context is created and freed, nothing is fetched. */
+    xmlNanoFTPInit();
+    void *ftp = xmlNanoFTPNewCtxt("ftp://ftp.example.org/pub/layer.xml");
+    printf("nanoftp: context %s\n", ftp ? "created" : "NULL");
+    xmlNanoFTPFreeCtxt(ftp);
+    xmlNanoFTPCleanup();
+#else
+    printf("nanoftp: not built in\n");
+#endif
 
     build_tree();
     reader();

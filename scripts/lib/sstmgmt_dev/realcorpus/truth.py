@@ -12,7 +12,9 @@ A pair (N, N+1) is **safe to reuse** when all of these hold:
 3. *No ABI break in the declared public interface*: no exported symbol that
    the old public headers declare is removed, and ``abidiff`` with
    ``--headers-dir1/--headers-dir2`` (types outside the public headers
-   filtered) reports no changed function or variable among them.
+   filtered) reports no changed function or variable among them, except
+   changes whose every detail is benign (a type renamed, an anonymous
+   struct given a name, with sizes and members unchanged).
 
 A pair whose only breaks concern exported symbols that no public header
 declares (internal functions a library exports by accident) or that only
@@ -35,7 +37,7 @@ import tempfile
 from . import procs
 
 #: Bump when the oracle or the evidence changes what it computes.
-ORACLE_VERSION = 3
+ORACLE_VERSION = 4
 COMPILE_TIMEOUT = 300
 RUN_TIMEOUT = 120
 ABIDIFF_TIMEOUT = 900
@@ -170,7 +172,9 @@ def run_consumer(exe, tree, cwd):
                     env=dict(os.environ, LD_LIBRARY_PATH=os.path.join(tree.root, "usr", "lib"),
                              LC_ALL="C"))
     status = "timeout" if res.timed_out else res.returncode
-    return {"status": status, "stdout": res.stdout, "stderr": res.stderr[-2000:]}
+    # The work directory is temporary: keep messages free of it.
+    return {"status": status, "stdout": res.stdout,
+            "stderr": res.stderr.replace(cwd + "/", "")[-2000:]}
 
 
 def run_oracle(lib, old, new, work):
@@ -319,7 +323,8 @@ def _strip_comments(text):
 
 def abidiff_public(abidiff, old, new):
     """abidiff of each library pair with the public headers of each side."""
-    result = {"status": [], "summary": [], "changed": [], "removed": [], "added": 0}
+    result = {"status": [], "summary": [], "changed": [], "benign": [], "removed": [],
+              "added": 0}
     old_libs = dict((_stem(r), r) for r in old.libraries())
     new_libs = dict((_stem(r), r) for r in new.libraries())
     for stem in sorted(set(old_libs) & set(new_libs)):
@@ -331,13 +336,14 @@ def abidiff_public(abidiff, old, new):
         parsed = parse_abidiff(res.stdout)
         result["summary"] += parsed["summary"]
         result["changed"] += parsed["changed"]
+        result["benign"] += parsed["benign"]
         result["removed"] += parsed["removed"]
         result["added"] += parsed["added"]
         if res.timed_out or res.returncode & 3:
             result["changed"].append("<abidiff failed on %s: %s>" % (
                 stem, "timeout" if res.timed_out else res.stderr.strip()[-200:]))
-    result["changed"] = sorted(set(result["changed"]))
-    result["removed"] = sorted(set(result["removed"]))
+    for key in ("changed", "benign", "removed"):
+        result[key] = sorted(set(result[key]))
     return result
 
 
@@ -359,17 +365,38 @@ def _entity_name(decl):
     return names[-1] if names else decl
 
 
+#: Lines under a changed function or variable that change nothing a
+#: compiled consumer relies on (abidiff reports them anyway).
+_BENIGN = re.compile(r"^(type size hasn't changed|type name changed from |entity changed from "
+                     r".* to compatible type |no data member changes|Please note that the "
+                     r"exported symbol|'.*' now becomes '.*'|.*details were reported earlier)")
+
+
 def parse_abidiff(text):
-    out = {"summary": [], "changed": [], "removed": [], "added": 0}
-    for line in text.splitlines():
+    """Names of the functions and variables ``abidiff`` reports removed or
+    changed; a change whose every detail is benign (a type renamed, an
+    anonymous struct given a name, an alias) goes to ``benign``."""
+    out = {"summary": [], "changed": [], "benign": [], "removed": [], "added": 0}
+    current = None      # [name, details] of the [C] entry being read
+    for line in text.splitlines() + [""]:
+        m = _ENTRY.match(line)
+        if current and (not line.strip() or m):
+            harmful = [d for d in current[1] if not d.endswith(":") and not _BENIGN.match(d)]
+            out["changed" if harmful else "benign"].append(current[0])
+            current = None
+        elif current:
+            current[1].append(line.strip())
+            alias = re.search(r"the exported symbol of this function is (\S+)", line)
+            if alias:
+                current[0] = alias.group(1).split("@")[0]
+            continue
         if "changes summary:" in line or "SONAME changed" in line:
             out["summary"].append(line.strip())
-        m = _ENTRY.match(line)
         if m:
             kind, decl, sym = m.groups()
             name = (sym.split("@")[0] if sym else None) or _entity_name(decl)
             if kind == "C":
-                out["changed"].append(name)
+                current = [name, [line.split("'")[-1].strip()]]
             elif kind == "D":
                 out["removed"].append(name)
             else:
