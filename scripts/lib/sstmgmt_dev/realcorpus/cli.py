@@ -36,6 +36,9 @@ def parser():
         sp.add_argument("--jobs", type=int, default=2, help="parallel jobs (default 2)")
 
     sub.add_parser("list", help="libraries, releases and pairs of the manifest")
+    sp = sub.add_parser("matrix", help="write the matrix of a run's --json results again")
+    sp.add_argument("json", help="results written by 'run --json'")
+    sp.add_argument("--out", required=True, help="the Markdown file to write")
     selection(sub.add_parser("build", help="fetch the sources and build the trees"))
     sp = sub.add_parser("truth", help="build, then the oracle and the evidence of each pair")
     selection(sp)
@@ -92,8 +95,11 @@ def establish_truth(pairs, trees, cache, log=_log):
 
 
 def _layer_commit(layer_lib):
-    res = procs.run(["git", "-C", layer_lib, "rev-parse", "--short=12", "HEAD"], 60)
-    if res.returncode:
+    """The last commit that changed the judged lib/ (and whether it has
+    uncommitted changes): what identifies the checkers."""
+    res = procs.run(["git", "-C", layer_lib, "log", "-1", "--format=%h", "--abbrev=12", "--",
+                     "."], 60)
+    if res.returncode or not res.stdout.strip():
         return None
     dirty = procs.run(["git", "-C", layer_lib, "status", "--porcelain", "--", "."], 60)
     return res.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else "")
@@ -147,6 +153,12 @@ def main(argv=None):
             for name, ids in corpus.subsets.items():
                 print("subset %s: %s" % (name, " ".join(ids)))
             return 0
+        if args.command == "matrix":
+            with open(args.json) as f:
+                results = json.load(f)
+            with open(args.out, "w") as f:
+                f.write(matrix.render(results))
+            return 0
         if args.command == "run":
             if not os.path.isdir(os.path.join(args.layer_lib, "sstatemgmt", "compat")):
                 raise manifest.ManifestError(
@@ -186,14 +198,15 @@ def main(argv=None):
         "tools": {"abidw": _tool(["abidw", "--version"]),
                   "abi-compliance-checker": _tool(["abi-compliance-checker", "-version"]),
                   "gcc": build.compiler().split()[-1], "python": platform.python_version()}}
-    command = "scripts/real-corpus " + " ".join(sys.argv[1:] if argv is None else argv)
+    results["run"]["command"] = "scripts/real-corpus " + " ".join(
+        sys.argv[1:] if argv is None else argv)
     print(matrix.summary(results))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1, sort_keys=True)
     if args.out:
         with open(args.out, "w") as f:
-            f.write(matrix.render(results, command))
+            f.write(matrix.render(results))
         _log("wrote %s" % args.out)
     _log("done in %.0f s" % (time.monotonic() - t0))
     return 0

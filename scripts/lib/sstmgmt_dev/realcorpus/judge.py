@@ -20,6 +20,8 @@ import json
 import os
 import re
 import sys
+import threading
+import time
 from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
@@ -29,7 +31,8 @@ WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker.py")
 TESTS_UNIT = os.path.join(manifest.REPO, "tests", "unit")
 DEFAULT_LAYER_LIB = os.path.join(manifest.REPO, "meta-sstate-mgmt", "lib")
 DEFAULT_TIMEOUT = 240
-VERDICTS = ("reuse", "rebuild", "timeout", "error")
+#: Seconds between two progress lines of a long run.
+PROGRESS_EVERY = 60
 
 if TESTS_UNIT not in sys.path:
     sys.path.insert(0, TESTS_UNIT)
@@ -72,6 +75,21 @@ class Judge:
         self.timeout = timeout
         self.jobs = jobs
         self.log = log or (lambda msg: None)
+        self._lock = threading.Lock()
+        self._progress = {"done": 0, "total": 0, "timeout": 0, "error": 0, "last": 0.0}
+
+    def _count(self, result):
+        """Log a progress line now and then (a full run takes hours)."""
+        with self._lock:
+            p = self._progress
+            p["done"] += 1
+            if result["status"] in ("timeout", "error"):
+                p[result["status"]] += 1
+            now = time.monotonic()
+            if now - p["last"] >= PROGRESS_EVERY or p["done"] == p["total"]:
+                p["last"] = now
+                self.log("reports: %d of %d written, %d timed out, %d failed"
+                         % (p["done"], p["total"], p["timeout"], p["error"]))
 
     def _report(self, tree, column, baseline=None):
         """Write one report in a worker; returns a dict: status (ok, timeout,
@@ -86,6 +104,11 @@ class Judge:
         with open(base + ".spec", "w") as f:
             json.dump(spec, f)
         res = procs.run([sys.executable, WORKER, base + ".spec"], self.timeout)
+        out = self._result(res, spec)
+        self._count(out)
+        return out
+
+    def _result(self, res, spec):
         if res.timed_out:
             return {"status": "timeout", "path": None, "seconds": res.seconds, "warnings": [],
                     "error": "killed after %d s" % self.timeout}
@@ -116,7 +139,10 @@ class Judge:
                 first[(pair.old.id, pair.lib.name, col)] = trees[(pair.lib.name, pair.old.id)]
                 if col.mode == "exact":
                     first[(pair.new.id, pair.lib.name, col)] = trees[(pair.lib.name, pair.new.id)]
-        self.log("writing %d reports (%d columns)" % (len(first), len(cols)))
+        second_total = sum(1 for c in cols if c.mode == "superset") * len(pairs)
+        self._progress["total"] = len(first) + second_total
+        self.log("writing %d reports (%d columns, at most %d s each)"
+                 % (self._progress["total"], len(cols), self.timeout))
         done = {}
         with ThreadPoolExecutor(self.jobs) as pool:
             futures = dict((k, pool.submit(self._report, tree, k[2])) for k, tree in first.items())
@@ -131,7 +157,7 @@ class Judge:
                     if col.mode == "superset":
                         second[(pair.id, col)] = pool.submit(
                             self._report, trees[(pair.lib.name, pair.new.id)], col, old["path"])
-            self.log("writing %d comparisons" % len(second))
+            self._progress["total"] -= second_total - len(second)
             later = dict((k, f.result()) for k, f in second.items())
         verdicts = {}
         for pair in pairs:

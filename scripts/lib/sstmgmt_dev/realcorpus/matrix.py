@@ -6,6 +6,9 @@
 with its truth record and ``verdicts`` by column key).
 """
 
+import json
+import os
+
 SHORT = {"checksum": "checksum", "elf-interface": "elf", "abidiff": "abidiff",
          "abi-compliance-checker": "acc"}
 
@@ -110,8 +113,15 @@ def verdict_table(pairs, cols):
     return out
 
 
-def render(results, command):
+def _macros(pair):
+    macros = pair["metadata"]["macros_changed"]
+    return ", ".join("`%s`" % n for n in macros[:6]) + (
+        " +%d" % (len(macros) - 6) if len(macros) > 6 else "")
+
+
+def render(results):
     run = results["run"]
+    command = run.get("command", "scripts/real-corpus run")
     cols = results["columns"]
     pairs = results["pairs"]
     releases = [p for p in pairs if p["kind"] == "release"]
@@ -124,7 +134,8 @@ def render(results, command):
            "What the corpus holds, how the truth is established and what the columns mean: "
            "[real-corpus.md](real-corpus.md)." % (
                command, run["date"], round(run["seconds"] / 60.0), run["jobs"], run["host"],
-               run["layer_lib"], " at %s" % run["layer_commit"] if run.get("layer_commit") else ""),
+               run["layer_lib"], " as of commit %s" % run["layer_commit"]
+               if run.get("layer_commit") else ""),
            "",
            "Tools: %s." % ", ".join("%s %s" % kv for kv in sorted(run["tools"].items())),
            "",
@@ -148,15 +159,20 @@ def render(results, command):
             "against the right one, compared with the consumer rebuilt against the right "
             "one), exported symbols added/removed, `abidiff` with the public headers, "
             "SONAMEs, and the macros that changed in the public headers (informational).",
-            "",
+            "", "### Release pairs", "",
             "| pair | truth | evidence | macros changed |",
             "|---|---|---|---|"]
-    for p in pairs:
-        macros = p["metadata"]["macros_changed"]
-        out.append("| %s | %s | %s | %s |" % (
-            p["id"], p["truth"], p["evidence"],
-            ", ".join("`%s`" % m for m in macros[:6]) + (" +%d" % (len(macros) - 6)
-                                                          if len(macros) > 6 else "")))
+    out += ["| %s | %s | %s | %s |" % (p["id"], p["truth"], p["evidence"], _macros(p))
+            for p in releases]
+    out += ["", "### CVE backports", "",
+            "Each pair is the recipe's version without and with OE-Core's patches for the "
+            "CVE, taken from the OE-Core git by commit and path.", "",
+            "| pair | OE-Core patches | truth | evidence | macros changed |",
+            "|---|---|---|---|---|"]
+    out += ["| %s | %s | %s | %s | %s |" % (
+        p["id"], "<br>".join("`%s` @ %s" % (os.path.basename(x["path"]), x["oe-commit"][:12])
+                             for x in p.get("patches", [])),
+        p["truth"], p["evidence"], _macros(p)) for p in cves]
     broken = [p for p in pairs if p["public_breaks"] or p["strict_breaks"]]
     if broken:
         out += ["", "Why a pair is not safe:", ""]
@@ -168,7 +184,8 @@ def render(results, command):
     for profile in profiles:
         pcols = [c for c in cols if c["profile"] == profile]
         out += ["", "## Verdicts with settings `%s`" % profile, "",
-                "Settings: `%s`." % (results["profiles"].get(profile) or "{}"), "",
+                "Settings (`ParentInput` options): `%s`." % json.dumps(
+                    results["profiles"].get(profile) or {}, sort_keys=True), "",
                 "### Release pairs", ""]
         out += verdict_table(releases, pcols)
         out += ["", "### CVE backports", ""]
