@@ -68,7 +68,7 @@ def _log(msg):
 
 
 def build_trees(pairs, cache, jobs, log=_log):
-    """{version id: Tree} of every version the pairs need."""
+    """{(library, version id): Tree} of every version the pairs need."""
     repos = fetch.Repos(cache)
     trees = {}
     versions = list(dict(((v.lib.name, v.id), v) for p in pairs for v in (p.old, p.new)).values())

@@ -132,7 +132,6 @@ class Judge:
         against the old side's report.
         """
         os.makedirs(self.work, exist_ok=True)
-        cols = [c for c in cols if not missing_tools(c)]
         first = {}
         for pair in pairs:
             for col in cols:

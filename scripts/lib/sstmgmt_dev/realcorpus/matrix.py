@@ -208,6 +208,9 @@ def render(results):
             cells.append((v.get("why") or "") if v and v["verdict"] == "rebuild" else "")
         if any(cells):
             out.append("| %s | %s |" % (p["id"], " | ".join(cells)))
+    if results.get("skipped"):
+        out += ["", "Not run (a host tool is missing): " + ", ".join(
+            "%s (%s)" % (column_label(c), c["profile"]) for c in results["skipped"])]
     warned = {}
     for p in pairs:
         for key, v in p["verdicts"].items():
