@@ -151,9 +151,11 @@ def test_classification_counts_strict_only_as_unsafe_to_reuse():
     assert matrix.classify("safe", {"verdict": "timeout"}) == "timeout"
     pairs = [{"truth": "safe", "verdicts": {"c/exact/default": {"verdict": "reuse", "seconds": 1.0}}},
              {"truth": "safe", "verdicts": {"c/exact/default": {"verdict": "timeout", "seconds": 9.0}}},
-             {"truth": "unsafe", "verdicts": {"c/exact/default": {"verdict": "reuse", "seconds": 3.0}}}]
+             {"truth": "unsafe", "verdicts": {"c/exact/default": {"verdict": "reuse", "seconds": 3.0}}},
+             {"truth": "strict-only", "verdicts": {"c/exact/default": {"verdict": "rebuild", "seconds": 2.0}}}]
     t = matrix.totals(pairs, {"checker": "c", "mode": "exact", "profile": "default"})
     assert (t["unsafe"], t["needless"], t["reused_safe"], t["safe"], t["timeout"]) == (1, 0, 1, 2, 1)
+    assert (t["not_safe"], t["rebuilt_not_safe"]) == (2, 1)
     assert t["mean_seconds"] == 2.0
 
 

@@ -37,10 +37,12 @@ def classify(truth, verdict):
 
 def totals(pairs, col):
     """Per column over ``pairs``: unsafe, needless, safe, reused_safe,
-    timeouts, errors, mean and max seconds (of reports that finished)."""
+    not_safe, rebuilt_not_safe (pairs not safe to reuse, and how many of
+    them were rebuilt), timeouts, errors, mean and max seconds (of reports
+    that finished)."""
     key = column_key(col)
-    t = {"pairs": 0, "unsafe": 0, "needless": 0, "safe": 0, "reused_safe": 0, "timeout": 0,
-         "error": 0, "seconds": []}
+    t = {"pairs": 0, "unsafe": 0, "needless": 0, "safe": 0, "reused_safe": 0, "not_safe": 0,
+         "rebuilt_not_safe": 0, "timeout": 0, "error": 0, "seconds": []}
     for pair in pairs:
         verdict = pair["verdicts"].get(key)
         if verdict is None:
@@ -53,6 +55,10 @@ def totals(pairs, col):
             t["safe"] += 1
             if verdict["verdict"] == "reuse":
                 t["reused_safe"] += 1
+        else:
+            t["not_safe"] += 1
+            if verdict["verdict"] == "rebuild":
+                t["rebuilt_not_safe"] += 1
         if verdict["verdict"] in ("reuse", "rebuild"):
             t["seconds"].append(verdict["seconds"])
     secs = t.pop("seconds")
@@ -66,6 +72,10 @@ def _rate(t):
         if t["safe"] else "n/a"
 
 
+def _rebuilt(t):
+    return "%d of %d" % (t["rebuilt_not_safe"], t["not_safe"]) if t["not_safe"] else "n/a"
+
+
 def _secs(t):
     if t["mean_seconds"] is None:
         return "n/a"
@@ -73,15 +83,15 @@ def _secs(t):
 
 
 def totals_table(pairs, cols):
-    out = ["| checker | mode | settings | unsafe reuses | needless rebuilds | safe pairs reused "
-           "| timeouts | errors | s/pair |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    out = ["| checker | mode | settings | unsafe reuses | safe pairs reused | needless rebuilds "
+           "| not-safe pairs rebuilt | timeouts | errors | s/pair |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for col in cols:
         t = totals(pairs, col)
-        out.append("| %s | %s | %s | %s | %d | %s | %d | %d | %s |" % (
+        out.append("| %s | %s | %s | %s | %s | %d | %s | %d | %d | %s |" % (
             col["checker"], col["mode"], col["profile"],
-            "**%d**" % t["unsafe"] if t["unsafe"] else "0", t["needless"], _rate(t),
-            t["timeout"], t["error"], _secs(t)))
+            "**%d**" % t["unsafe"] if t["unsafe"] else "0", _rate(t), t["needless"],
+            _rebuilt(t), t["timeout"], t["error"], _secs(t)))
     return out
 
 
@@ -235,8 +245,8 @@ def summary(results):
         lines.append("%s (%s):" % (label, _counts(subset)))
         for col in results["columns"]:
             t = totals(subset, col)
-            lines.append("  %-34s %-12s unsafe %d  needless %d  reused %s  timeouts %d  "
-                         "errors %d  s/pair %s" % (column_label(col), col["profile"], t["unsafe"],
-                                                   t["needless"], _rate(t), t["timeout"],
-                                                   t["error"], _secs(t)))
+            lines.append("  %-34s %-12s unsafe %d  needless %d  reused %s  not-safe rebuilt %s  "
+                         "timeouts %d  errors %d  s/pair %s" % (
+                             column_label(col), col["profile"], t["unsafe"], t["needless"],
+                             _rate(t), _rebuilt(t), t["timeout"], t["error"], _secs(t)))
     return "\n".join(lines)
