@@ -192,14 +192,23 @@ class Verdict:
         self.warnings = warnings
 
 
+def side_report(root, checker, mode, name="libcorpus", baseline=None, warn=None,
+                log_dir=None, **options):
+    """The report of child "child" against one parent staged at ``root``, as
+    ``do_cache_compatibility`` writes it; ``options`` go to ParentInput
+    (globs, suppressions, ...). Also used by the real-library corpus
+    (scripts/real-corpus)."""
+    parent = ParentInput(name, root, checker=checker, mode=mode, **options)
+    return build_report("child", [parent], warn=warn, baseline=baseline, log_dir=log_dir)
+
+
 def judge(built, checker, mode, log_dir=None):
     """Run ``checker`` in ``mode`` over one built case: reuse or rebuild?"""
     warnings = []
 
     def report(side, baseline=None):
-        parent = ParentInput("libcorpus", built.roots[side], checker=checker, mode=mode)
-        return build_report("child", [parent], warn=warnings.append, baseline=baseline,
-                            log_dir=log_dir)
+        return side_report(built.roots[side], checker, mode, baseline=baseline,
+                           warn=warnings.append, log_dir=log_dir)
     t0 = time.perf_counter()
     old = report("old")
     t1 = time.perf_counter()

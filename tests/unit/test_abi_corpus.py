@@ -17,7 +17,8 @@ import compat_support as cs
 
 CASES = cs.discover()
 
-#: Cases the corpus must keep, so a deleted directory cannot shrink the corpus.
+#: Cases every checker must be judged on, listed here so that a deleted
+#: directory fails the test instead of silently shrinking the corpus.
 REQUIRED = {
     "body-change", "added-function", "removed-function", "param-type-change",
     "return-type-change", "struct-member-appended", "struct-member-reordered",

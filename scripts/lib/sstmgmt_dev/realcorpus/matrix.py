@@ -1,0 +1,252 @@
+# SPDX-License-Identifier: MIT
+"""Totals and the Markdown verdict matrix of a run's results.
+
+``results`` is what ``scripts/real-corpus run --json`` writes: ``run``
+(how it was made), ``columns`` (checker, mode, profile), ``pairs`` (each
+with its truth record and ``verdicts`` by column key).
+"""
+
+import json
+import os
+
+SHORT = {"checksum": "checksum", "elf-interface": "elf", "abidiff": "abidiff",
+         "abi-compliance-checker": "acc"}
+
+
+def column_key(col):
+    return "%s/%s/%s" % (col["checker"], col["mode"], col["profile"])
+
+
+def column_label(col, short=False):
+    name = SHORT.get(col["checker"], col["checker"]) if short else col["checker"]
+    return name + (" superset" if col["mode"] == "superset" else "")
+
+
+def classify(truth, verdict):
+    """"unsafe" (reused, truth not safe), "needless" (rebuilt, truth safe),
+    "timeout", "error", or "ok"."""
+    v = verdict["verdict"]
+    if v in ("timeout", "error"):
+        return v
+    if v == "reuse" and truth != "safe":
+        return "unsafe"
+    if v == "rebuild" and truth == "safe":
+        return "needless"
+    return "ok"
+
+
+def totals(pairs, col):
+    """Per column over ``pairs``: unsafe, needless, safe, reused_safe,
+    not_safe, rebuilt_not_safe (pairs not safe to reuse, and how many of
+    them were rebuilt), timeouts, errors, mean and max seconds (of reports
+    that finished)."""
+    key = column_key(col)
+    t = {"pairs": 0, "unsafe": 0, "needless": 0, "safe": 0, "reused_safe": 0, "not_safe": 0,
+         "rebuilt_not_safe": 0, "timeout": 0, "error": 0, "seconds": []}
+    for pair in pairs:
+        verdict = pair["verdicts"].get(key)
+        if verdict is None:
+            continue
+        t["pairs"] += 1
+        kind = classify(pair["truth"], verdict)
+        if kind in ("unsafe", "needless", "timeout", "error"):
+            t[kind] += 1
+        if pair["truth"] == "safe":
+            t["safe"] += 1
+            if verdict["verdict"] == "reuse":
+                t["reused_safe"] += 1
+        else:
+            t["not_safe"] += 1
+            if verdict["verdict"] == "rebuild":
+                t["rebuilt_not_safe"] += 1
+        if verdict["verdict"] in ("reuse", "rebuild"):
+            t["seconds"].append(verdict["seconds"])
+    secs = t.pop("seconds")
+    t["mean_seconds"] = sum(secs) / len(secs) if secs else None
+    t["max_seconds"] = max(secs) if secs else None
+    return t
+
+
+def _rate(t):
+    return "%d of %d (%d%%)" % (t["reused_safe"], t["safe"], round(100.0 * t["reused_safe"] / t["safe"])) \
+        if t["safe"] else "n/a"
+
+
+def _rebuilt(t):
+    return "%d of %d" % (t["rebuilt_not_safe"], t["not_safe"]) if t["not_safe"] else "n/a"
+
+
+def _secs(t):
+    if t["mean_seconds"] is None:
+        return "n/a"
+    return "%.2f (max %.2f)" % (t["mean_seconds"], t["max_seconds"])
+
+
+def totals_table(pairs, cols):
+    out = ["| checker | mode | settings | unsafe reuses | safe pairs reused | needless rebuilds "
+           "| not-safe pairs rebuilt | timeouts | errors | s/pair |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for col in cols:
+        t = totals(pairs, col)
+        out.append("| %s | %s | %s | %s | %s | %d | %s | %d | %d | %s |" % (
+            col["checker"], col["mode"], col["profile"],
+            "**%d**" % t["unsafe"] if t["unsafe"] else "0", _rate(t), t["needless"],
+            _rebuilt(t), t["timeout"], t["error"], _secs(t)))
+    return out
+
+
+def _cell(truth, verdict):
+    if verdict is None:
+        return "-"
+    kind = classify(truth, verdict)
+    if kind == "unsafe":
+        return "**UNSAFE reuse**"
+    if kind == "needless":
+        return "*rebuild (needless)*"
+    return verdict["verdict"]
+
+
+def _counts(pairs):
+    c = dict((t, 0) for t in ("safe", "strict-only", "unsafe"))
+    for p in pairs:
+        c[p["truth"]] += 1
+    return "%d pairs: %d safe, %d strict-only, %d unsafe" % (
+        len(pairs), c["safe"], c["strict-only"], c["unsafe"])
+
+
+def verdict_table(pairs, cols):
+    out = ["| pair | truth | " + " | ".join(column_label(c, short=True) for c in cols) + " |",
+           "|---|---|" + "---|" * len(cols)]
+    for p in pairs:
+        out.append("| %s | %s | %s |" % (p["id"], p["truth"], " | ".join(
+            _cell(p["truth"], p["verdicts"].get(column_key(c))) for c in cols)))
+    return out
+
+
+def _macros(pair):
+    macros = pair["metadata"]["macros_changed"]
+    return ", ".join("`%s`" % n for n in macros[:6]) + (
+        " +%d" % (len(macros) - 6) if len(macros) > 6 else "")
+
+
+def render(results):
+    run = results["run"]
+    command = run.get("command", "scripts/real-corpus run")
+    cols = results["columns"]
+    pairs = results["pairs"]
+    releases = [p for p in pairs if p["kind"] == "release"]
+    cves = [p for p in pairs if p["kind"] == "cve"]
+    profiles = list(dict.fromkeys(c["profile"] for c in cols))
+    out = ["<!-- SPDX-License-Identifier: MIT -->",
+           "# Real-library corpus: verdict matrix",
+           "",
+           "Generated by `%s` on %s (%d min wall, %d jobs, %s); checkers from `%s`%s. "
+           "What the corpus holds, how the truth is established and what the columns mean: "
+           "[real-corpus.md](real-corpus.md)." % (
+               command, run["date"], round(run["seconds"] / 60.0), run["jobs"], run["host"],
+               run["layer_lib"], " as of commit %s" % run["layer_commit"]
+               if run.get("layer_commit") else ""),
+           "",
+           "Tools: %s." % ", ".join("%s %s" % kv for kv in sorted(run["tools"].items())),
+           "",
+           "A cell says what the checker does with the child when the parent moves from the",
+           "left version to the right one: **UNSAFE reuse** = reused although the pair is",
+           "not safe (must never happen; strict-only pairs count), *rebuild (needless)* =",
+           "rebuilt although safe, `timeout` = the report was killed after %d s (inside a"
+           % run["timeout"],
+           "build the task would have hung), `error` = the checker raised. Reuse rate: safe",
+           "pairs reused. s/pair: seconds of the report of the new version (what",
+           "`do_cache_compatibility` costs when the parent changes), mean and max, on a",
+           "shared 2-core machine.",
+           "",
+           "## Totals: release pairs (%s)" % _counts(releases),
+           ""]
+    out += totals_table(releases, cols)
+    out += ["", "## Totals: CVE backports (%s)" % _counts(cves), ""]
+    out += totals_table(cves, cols)
+    out += ["", "## Truth and evidence", "",
+            "Evidence: the runtime oracle (consumer built against the left version, run "
+            "against the right one, compared with the consumer rebuilt against the right "
+            "one), exported symbols added/removed, `abidiff` with the public headers, "
+            "SONAMEs, and the macros that changed in the public headers (informational).",
+            "", "### Release pairs", "",
+            "| pair | truth | evidence | macros changed |",
+            "|---|---|---|---|"]
+    out += ["| %s | %s | %s | %s |" % (p["id"], p["truth"], p["evidence"], _macros(p))
+            for p in releases]
+    out += ["", "### CVE backports", "",
+            "Each pair is the recipe's version without and with OE-Core's patches for the "
+            "CVE, taken from the OE-Core git by commit and path.", "",
+            "| pair | OE-Core patches | truth | evidence | macros changed |",
+            "|---|---|---|---|---|"]
+    out += ["| %s | %s | %s | %s | %s |" % (
+        p["id"], "<br>".join("`%s` @ %s" % (os.path.basename(x["path"]), x["oe-commit"][:12])
+                             for x in p.get("patches", [])),
+        p["truth"], p["evidence"], _macros(p)) for p in cves]
+    broken = [p for p in pairs if p["public_breaks"] or p["strict_breaks"]]
+    if broken:
+        out += ["", "Why a pair is not safe:", ""]
+        for p in broken:
+            reasons = p["public_breaks"][:4] + ["strict-only: " + r for r in p["strict_breaks"][:4]]
+            more = len(p["public_breaks"]) + len(p["strict_breaks"]) - len(reasons)
+            out.append("- `%s` (%s): %s%s" % (p["id"], p["truth"], "; ".join(reasons),
+                                               "; %d more" % more if more > 0 else ""))
+    for profile in profiles:
+        pcols = [c for c in cols if c["profile"] == profile]
+        out += ["", "## Verdicts with settings `%s`" % profile, "",
+                "Settings (`ParentInput` options): `%s`." % json.dumps(
+                    results["profiles"].get(profile) or {}, sort_keys=True), "",
+                "### Release pairs", ""]
+        out += verdict_table(releases, pcols)
+        out += ["", "### CVE backports", ""]
+        out += verdict_table(cves, pcols)
+    out += ["", "## What differed in the reports of safe pairs", "",
+            "For each safe pair that a column rebuilt: the report items that differed "
+            "(`~` changed, `+` added, `-` removed), for the first settings profile. "
+            "This is where the needless rebuilds come from.", "",
+            "| pair | " + " | ".join(column_label(c, short=True) for c in cols
+                                    if c["profile"] == profiles[0]) + " |",
+            "|---|" + "---|" * len([c for c in cols if c["profile"] == profiles[0]])]
+    for p in pairs:
+        if p["truth"] != "safe":
+            continue
+        cells = []
+        for c in cols:
+            if c["profile"] != profiles[0]:
+                continue
+            v = p["verdicts"].get(column_key(c))
+            cells.append((v.get("why") or "") if v and v["verdict"] == "rebuild" else "")
+        if any(cells):
+            out.append("| %s | %s |" % (p["id"], " | ".join(cells)))
+    if results.get("skipped"):
+        out += ["", "Not run (a host tool is missing): " + ", ".join(
+            "%s (%s)" % (column_label(c), c["profile"]) for c in results["skipped"])]
+    warned = {}
+    for p in pairs:
+        for key, v in p["verdicts"].items():
+            for w in v.get("warnings", []) + ([v["error"]] if v.get("error") else []):
+                warned.setdefault(key, {}).setdefault(w.split(";")[0][:140], []).append(p["id"])
+    if warned:
+        out += ["", "## Warnings and errors", ""]
+        for key in sorted(warned):
+            for msg, ids in sorted(warned[key].items()):
+                out.append("- %s: %s (%d pairs, e.g. `%s`)" % (key, msg, len(ids), ids[0]))
+    return "\n".join(out) + "\n"
+
+
+def summary(results):
+    """A few lines for the terminal: totals per column, releases and CVEs."""
+    pairs = results["pairs"]
+    lines = []
+    for label, subset in (("release pairs", [p for p in pairs if p["kind"] == "release"]),
+                          ("CVE backports", [p for p in pairs if p["kind"] == "cve"])):
+        if not subset:
+            continue
+        lines.append("%s (%s):" % (label, _counts(subset)))
+        for col in results["columns"]:
+            t = totals(subset, col)
+            lines.append("  %-34s %-12s unsafe %d  needless %d  reused %s  not-safe rebuilt %s  "
+                         "timeouts %d  errors %d  s/pair %s" % (
+                             column_label(col), col["profile"], t["unsafe"], t["needless"],
+                             _rate(t), _rebuilt(t), t["timeout"], t["error"], _secs(t)))
+    return "\n".join(lines)
