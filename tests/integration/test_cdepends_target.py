@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: MIT
+#
+# CDEPENDS on target recipes (packages, shlibs RDEPENDS, do_package_write_ipk),
+# built offline with the test layer's target kit (docs/target-kit.md), on the
+# fixtures in oeqa-tests/recipes-test/cdepends-target/:
+#
+#   sstmgmt-tgt-libs     parent: libtgtone + libtgttwo (packages libtgtone1, libtgttwo1)
+#   sstmgmt-tgt-mid      CDEPENDS on the parent, uses libtgtone; a library itself (libtgtmid1)
+#   sstmgmt-tgt-usetwo   CDEPENDS on the parent, uses libtgttwo; a program
+#   sstmgmt-tgt-top      grandchild: plain DEPENDS on sstmgmt-tgt-mid
+#
+# One build directory, one real bitbake-hashserv and one cold build are shared
+# by the whole module; the tests form a chain of parent changes, each asserted
+# on the children's tasks run versus restored, their .ipk bytes and the
+# Depends: of their control files. Run in file order.
+
+import glob
+import os
+import re
+import sys
+import time
+
+import pytest
+
+from sstmgmt_dev import buildenv, sources
+
+sys.path.insert(0, os.path.join(os.path.dirname(sources.KAS_DIR), "oeqa-tests", "lib"))
+from sstmgmt_kit import ipk  # noqa: E402
+
+pytestmark = pytest.mark.target_kit
+
+PARENT = "sstmgmt-tgt-libs"
+MID = "sstmgmt-tgt-mid"
+USETWO = "sstmgmt-tgt-usetwo"
+TOP = "sstmgmt-tgt-top"
+FIXTURES = [PARENT, MID, USETWO, TOP]
+CHILDREN = [MID, USETWO]
+# The sstate tasks of a target child besides do_cache_compatibility.
+SSTATE_TASKS = ["do_populate_sysroot", "do_package", "do_packagedata", "do_package_qa",
+                "do_package_write_ipk", "do_populate_lic"]
+BUILT = {"do_configure", "do_compile", "do_install", "do_package", "do_populate_sysroot"}
+NEVER = "marked as completed but now needing to rerun"
+VARIANT_FILE = "sstmgmt-tgt-variant.inc"
+ENABLE = 'INHERIT += "compatible-depends"'
+
+# What each step did, printed at the end of the module (for the issue's resolution note).
+LOG = []
+
+
+class Target:
+    """The shared target build: a build directory with the kit, a hash server, what the chain saw."""
+
+    def __init__(self, build, hashserv, release):
+        self.build = build
+        self.release = release
+        self.hashserv = hashserv
+        self.ipks = {}        # step -> {package: bytes}
+        self.controls = {}    # step -> {package: control fields}
+
+    def config(self, build=None):
+        build = build or self.build
+        build.write_config('%s\nBB_HASHSERVE = "%s"\nSSTATE_DIR = "%s"\n'
+                           % (ENABLE, self.hashserv.addr, self.build.sstate_dir))
+
+    def variant(self, name, pv="1.0", extra="", build=None):
+        """Select the parent's change; only the fixtures read this file, so only they are reparsed."""
+        build = build or self.build
+        build._write(os.path.join(build.topdir, "conf", VARIANT_FILE),
+                     'SSTMGMT_TGT_VARIANT ?= "%s"\nSSTMGMT_TGT_PV ?= "%s"\n%s' % (name, pv, extra))
+
+    def bitbake(self, step, *args, build=None):
+        build = build or self.build
+        start = time.monotonic()
+        res = build.bitbake(*(args or FIXTURES))
+        assert NEVER not in res.output, res.output[-5000:]
+        parsed = re.search(r"Parsing of \d+ .bb files complete \((\d+) cached, (\d+) parsed\)", res.output)
+        LOG.append(("%s [%s]" % (step, "%s cached, %s parsed" % parsed.groups() if parsed else "no parse"),
+                    time.monotonic() - start, {pn: (res.ran_for(pn), res.setscene_for(pn)) for pn in FIXTURES}))
+        return res
+
+    def record(self, step, build=None):
+        """The fixtures' .ipk files (bytes and control fields) as deployed now."""
+        build = build or self.build
+        paths = glob.glob(os.path.join(build.tmpdir, "deploy", "ipk", "*", "*.ipk"))
+        ours = {}
+        for path in paths:
+            fields = ipk.control(path)
+            if fields.get("Source", "").startswith("sstmgmt-tgt-"):
+                with open(path, "rb") as f:
+                    ours[fields["Package"]] = (f.read(), fields)
+        self.ipks[step] = {p: v[0] for p, v in ours.items()}
+        self.controls[step] = {p: v[1] for p, v in ours.items()}
+        return self.controls[step]
+
+
+def depends(controls, package):
+    return [e for e in ipk.depends(controls[package]) if not e[0].startswith("sstmgmt-hosttc-")]
+
+
+def assert_reused(res, pn):
+    """Only the compat task ran; none of the child's sstate tasks ran."""
+    assert res.ran_for(pn) == ["do_cache_compatibility"], (pn, res.ran_for(pn), res.setscene_for(pn))
+    assert "do_populate_sysroot" in res.setscene_for(pn), (pn, res.setscene_for(pn))
+    assert "do_package_write_ipk" in res.setscene_for(pn), (pn, res.setscene_for(pn))
+
+
+def assert_rebuilt(res, pn):
+    assert BUILT | {"do_cache_compatibility"} <= set(res.ran_for(pn)), (pn, res.ran_for(pn), res.setscene_for(pn))
+
+
+def assert_untouched(res, pn):
+    assert res.ran_for(pn) == [], (pn, res.ran_for(pn), res.setscene_for(pn))
+
+
+@pytest.fixture(scope="module")
+def target(request):
+    release = request.config.getoption("--release")
+    try:
+        build = buildenv.prepare("pytest-target", release=release, target_kit=True)
+    except buildenv.BuildEnvError as e:
+        pytest.fail(str(e), pytrace=False)
+    root = os.path.join(os.path.dirname(build.topdir), buildenv.work_name("target-hashserv"))
+    with buildenv.HashServer(build, root) as server:
+        t = Target(build, server, release)
+        t.config()
+        t.variant("base")
+        # A fresh start for the fixtures (their sstate objects, stamps and
+        # deployed packages); the kit's own recipes come from sstate.
+        t.bitbake("cleansstate", "-c", "cleansstate", *FIXTURES)
+        yield t
+        for step, duration, tasks in LOG:
+            print("\n== %s (%.0f s)" % (step, duration))
+            for pn, (ran, restored) in tasks.items():
+                print("  %-20s ran: %s\n  %-20s restored: %s" % (pn, " ".join(ran) or "-", "", " ".join(restored) or "-"))
+        assert server.alive(), "bitbake-hashserv died during the tests; see %s" % server.log
+
+
+def _sigdata(build, pn):
+    """{task: sigdata path} of pn in the stamps directory (exactly one per task)."""
+    sigs = {}
+    for path in glob.glob(os.path.join(build.tmpdir, "stamps", "*", pn, "*.sigdata.*")):
+        m = re.match(r".*\.(do_[a-z_]+)\.sigdata\.[0-9a-f]{64}$", os.path.basename(path))
+        assert m, path
+        assert m.group(1) not in sigs, "two sigdata files for %s:%s: %s %s" % (pn, m.group(1), sigs[m.group(1)], path)
+        sigs[m.group(1)] = path
+    return sigs
+
+
+def test_target_child_signatures_see_the_parent_only_through_the_compat_task(target):
+    """`bitbake -S none` right after cleansstate: one sigdata per task of each child. The
+    children's tasks, do_package and do_package_write_ipk included, depend on the
+    parent only through do_cache_compatibility."""
+    build = target.build
+    target.bitbake("bitbake -S none", "-S", "none", MID, USETWO)
+    for pn in CHILDREN:
+        sigs = _sigdata(build, pn)
+        assert {"do_cache_compatibility", "do_package", "do_package_write_ipk", "do_packagedata"} <= set(sigs), sorted(sigs)
+        for task, path in sorted(sigs.items()):
+            rc, text = build.run(["bitbake-dumpsig", path], check=True)
+            deps = text.split("Tasks this task depends on:", 1)[1].split("\n", 1)[0]
+            if task == "do_cache_compatibility":
+                assert re.search(PARENT + r"[^']*:do_populate_sysroot", deps), deps
+            else:
+                assert PARENT not in deps, (pn, task, deps)
+
+
+@pytest.fixture(scope="module")
+def cold(target):
+    res = target.bitbake("cold build (base)")
+    for pn in FIXTURES:
+        assert BUILT <= set(res.ran_for(pn)), (pn, res.ran_for(pn))
+    for pn in CHILDREN:
+        assert "do_cache_compatibility" in res.ran_for(pn)
+    controls = target.record("base")
+    # shlibs: each consumer depends on the SONAME package of the library it links.
+    assert depends(controls, "libtgtmid1") == [("libtgtone1", ">=", "1.0")], controls["libtgtmid1"]
+    assert depends(controls, USETWO) == [("libtgttwo1", ">=", "1.0")], controls[USETWO]
+    assert depends(controls, TOP) == [("libtgtmid1", ">=", "1.0")], controls[TOP]
+    return res
+
+
+def test_body_change_reuses_consumers_in_full(target, cold):
+    target.variant("body")
+    res = target.bitbake("body-only change in both libraries")
+    assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
+    for pn in CHILDREN:
+        assert_reused(res, pn)
+    # The grandchild's inputs (libtgtmid's unihashes) did not change.
+    assert_untouched(res, TOP)
+    controls = target.record("body")
+    before, after = target.ipks["base"], target.ipks["body"]
+    for pkg in ("libtgtmid1", USETWO, TOP):
+        assert after[pkg] == before[pkg], "%s.ipk changed" % pkg
+    for pkg in ("libtgtone1", "libtgttwo1"):
+        assert after[pkg] != before[pkg], "the parent's %s.ipk is not new" % pkg
+    assert controls["libtgtmid1"] == target.controls["base"]["libtgtmid1"]
+
+
+def test_second_builder_restores_consumers_and_gets_the_new_parent(target, cold):
+    """Another build directory sharing SSTATE_DIR and the hash server, at the same parent."""
+    target.variant("body")
+    target.bitbake("body (first builder, up to date)")
+    target.record("body")
+    second = buildenv.prepare("pytest-target-second", release=target.release, target_kit=True)
+    second.wipe_tmpdir()
+    target.config(second)
+    target.variant("body", build=second)
+    res = target.bitbake("second build directory (body)", build=second)
+    for pn in FIXTURES:
+        assert res.ran_for(pn) == [], (pn, res.ran_for(pn))
+        assert {"do_populate_sysroot", "do_package_write_ipk"} <= set(res.setscene_for(pn)), (pn, res.setscene_for(pn))
+    got = target.record("second", build=second)
+    assert target.ipks["second"]["libtgtone1"] == target.ipks["body"]["libtgtone1"], "not the parent's new package"
+    assert target.ipks["second"]["libtgtmid1"] == target.ipks["base"]["libtgtmid1"]
+    assert got[USETWO] == target.controls["base"][USETWO]
+
+
+def test_change_in_the_other_library_reuses_its_nonuser(target, cold):
+    """libtgttwo loses a function: sstmgmt-tgt-mid (libtgtone only) is reused,
+    sstmgmt-tgt-usetwo is rebuilt."""
+    target.variant("two")
+    res = target.bitbake("libtgttwo only (function removed)")
+    assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
+    assert_reused(res, MID)
+    assert_untouched(res, TOP)
+    assert_rebuilt(res, USETWO)
+    controls = target.record("two")
+    assert target.ipks["two"]["libtgtmid1"] == target.ipks["base"]["libtgtmid1"]
+    assert depends(controls, USETWO) == [("libtgttwo1", ">=", "1.0")]
+
+
+def test_reused_consumer_depends_stay_satisfiable_after_a_version_bump(target, cold):
+    """The parent moves to PV 1.1 with a compatible change. The reused consumer keeps the
+    Depends: of its build against 1.0, "libtgtone1 (>= 1.0)", which the new libtgtone1 1.1-r0
+    satisfies; a rebuild would have written (>= 1.1)."""
+    target.variant("body", pv="1.1")
+    res = target.bitbake("compatible change with PV 1.0 -> 1.1")
+    assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
+    assert_reused(res, MID)
+    assert_reused(res, USETWO)
+    assert_untouched(res, TOP)
+    controls = target.record("pv-1.1")
+    assert controls["libtgtone1"]["Version"] == "1.1-r0"
+    assert target.ipks["pv-1.1"]["libtgtmid1"] == target.ipks["base"]["libtgtmid1"]
+    deps = depends(controls, "libtgtmid1")
+    assert deps == [("libtgtone1", ">=", "1.0")], deps
+    name, op, wanted = deps[0]
+    assert ipk.version_satisfies(controls[name]["Version"], op, wanted)
+
+
+def test_incompatible_changes_rebuild_consumer_and_grandchild(target, cold):
+    """A removed symbol, a resized data object and a SONAME bump in libtgtone rebuild
+    sstmgmt-tgt-mid. The grandchild is rebuilt too, even when libtgtmid's own bytes
+    did not change: target_add_sysroot_deps (staging.bbclass) puts the parent's unihash
+    into the output hash of libtgtmid's do_populate_sysroot and do_package."""
+    for name in ("removed", "datasize", "soname"):
+        target.variant(name)
+        res = target.bitbake("libtgtone: %s" % name)
+        assert BUILT <= set(res.ran_for(PARENT)), (name, res.ran_for(PARENT))
+        assert_rebuilt(res, MID)
+        assert "do_compile" in res.ran_for(TOP), (name, res.ran_for(TOP), res.setscene_for(TOP))
+        assert_reused(res, USETWO)
+        controls = target.record(name)
+        if name == "datasize":
+            # libtgtmid does not use the table: rebuilt, it is byte for byte what it was.
+            assert depends(controls, "libtgtmid1") == [("libtgtone1", ">=", "1.0")]
+    # The SONAME bump renames the library package; the rebuilt consumer names the new one.
+    assert "libtgtone2" in controls and "libtgtone1" not in controls, sorted(controls)
+    assert depends(controls, "libtgtmid1") == [("libtgtone2", ">=", "1.0")], controls["libtgtmid1"]
