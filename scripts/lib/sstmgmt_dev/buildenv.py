@@ -171,7 +171,7 @@ def missing_host_tools():
 class Build:
     """One build directory (TOPDIR) with its own TMPDIR, SSTATE_DIR and parse cache."""
 
-    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None):
+    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None, extra_layers=()):
         self.topdir = topdir
         self.srcdir = srcdir
         self.layerroot = layerroot
@@ -182,6 +182,8 @@ class Build:
         self.tmpdir = os.path.join(topdir, "tmp")
         self.sstate_dir = os.path.join(topdir, "sstate-cache")
         self.tasklog = os.path.join(topdir, TASKLOG)
+        # Layers after the test layer, relative to the repository (a benchmark's own layer).
+        self.extra_layers = [os.path.join(layerroot, l) for l in extra_layers]
 
     # -- setup ------------------------------------------------------------
     def layers(self, with_layer=True, with_tests=True, selftest=False):
@@ -192,7 +194,7 @@ class Build:
             names.append(os.path.join(self.layerroot, "meta-sstate-mgmt"))
         if with_tests:
             names.append(os.path.join(self.layerroot, "oeqa-tests"))
-        return names
+        return names + self.extra_layers
 
     def write_layers(self, with_layer=True, with_tests=True, selftest=False):
         text = BBLAYERS_CONF.format(layers="".join("  %s \\\n" % l for l in self.layers(with_layer, with_tests, selftest)))
@@ -355,9 +357,10 @@ def missing_target_kit_files():
     return sorted({pkg for path, pkg in TARGET_KIT_HOST_FILES.items() if not os.path.exists(path)})
 
 
-def prepare(name, release=sources.DEFAULT_RELEASE, log=None, target_kit=False):
+def prepare(name, release=sources.DEFAULT_RELEASE, log=None, extra_layers=(), target_kit=False):
     """Materialise sources and return a set-up Build under $SSTATE_MGMT_CACHE/work/<release>/<name>
-    (<name>-<tag> with $SSTATE_MGMT_WORK_TAG). With target_kit, the build uses the test layer's
+    (<name>-<tag> with $SSTATE_MGMT_WORK_TAG). ``extra_layers``: more layers for BBLAYERS, as paths
+    relative to the repository. With target_kit, the build uses the test layer's
     offline target kit, and its extra sources (kas/target-kit.yml) are materialised too;
     target_kit="available" only makes them known (SSTMGMT_KIT_OPKG_UTILS), for configurations
     that require conf/sstmgmt-target-kit.inc themselves (the oe-selftest cases).
@@ -380,7 +383,7 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None, target_kit=False):
         os.chmod(workroot, 0o755)
         os.chown(os.path.join(workroot, release), uid, gid)
     layerroot = layer_root_for(uid, gid, cache)
-    build = Build(topdir, srcdir, layerroot, uid, gid, home)
+    build = Build(topdir, srcdir, layerroot, uid, gid, home, extra_layers=extra_layers)
     if not target_kit:
         return build.setup()
     clone = os.path.join(srcdir, "opkg-utils")
