@@ -17,7 +17,8 @@ import compat_support as cs
 
 CASES = cs.discover()
 
-#: Cases the brief requires, so a deleted directory cannot shrink the corpus.
+#: Cases every checker must be judged on, listed here so that a deleted
+#: directory fails the test instead of silently shrinking the corpus.
 REQUIRED = {
     "body-change", "added-function", "removed-function", "param-type-change",
     "return-type-change", "struct-member-appended", "struct-member-reordered",
@@ -25,20 +26,25 @@ REQUIRED = {
     "symbol-version-renamed", "soname-bump", "cxx-virtual-inserted", "cxx-member-added",
     "inline-body-change", "macro-value-change", "static-helper-added",
     "comment-only-header", "const-pointer-param", "cxx-default-argument",
+    "version-macro-only", "function-like-macro-change", "version-conditional-layout",
+    "multi-tu-added-function",
 }
 
 #: Compatible changes each column must reuse: what makes a checker worth
 #: more than a checksum. A regression here is a lost optimisation.
 MUST_REUSE = {
     ("elf-interface", "exact"): {"body-change", "comment-only-header", "static-helper-added",
-                                 "opaque-struct-grows", "data-object-value-change"},
+                                 "opaque-struct-grows", "data-object-value-change",
+                                 "version-macro-only"},
     ("abidiff", "exact"): {"body-change", "comment-only-header", "static-helper-added",
-                           "opaque-struct-grows", "data-object-value-change"},
+                           "opaque-struct-grows", "data-object-value-change",
+                           "version-macro-only"},
     ("abi-compliance-checker", "exact"): {"body-change", "comment-only-header",
-                                          "static-helper-added"},
+                                          "static-helper-added", "version-macro-only"},
 }
 for _checker, _exact in list(MUST_REUSE.items()):
-    MUST_REUSE[(_checker[0], "superset")] = _exact | {"added-function", "symbol-version-added"}
+    MUST_REUSE[(_checker[0], "superset")] = _exact | {"added-function", "symbol-version-added",
+                                                      "multi-tu-added-function"}
 
 
 def _skip_missing(checker):
