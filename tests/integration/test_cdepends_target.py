@@ -97,19 +97,65 @@ def depends(controls, package):
     return [e for e in ipk.depends(controls[package]) if not e[0].startswith("sstmgmt-hosttc-")]
 
 
-def assert_reused(res, pn):
-    """Only the compat task ran; none of the child's sstate tasks ran."""
-    assert res.ran_for(pn) == ["do_cache_compatibility"], (pn, res.ran_for(pn), res.setscene_for(pn))
-    assert "do_populate_sysroot" in res.setscene_for(pn), (pn, res.setscene_for(pn))
-    assert "do_package_write_ipk" in res.setscene_for(pn), (pn, res.setscene_for(pn))
+# What happened to each sstate task of a recipe in one build: "ran", "restored" (its
+# setscene task succeeded) or "-" (neither: its earlier output stands).
+RAN, RESTORED, NONE = "ran", "restored", "-"
+
+
+def task_states(res, pn, tasks):
+    ran, restored = set(res.ran_for(pn)), set(res.setscene_for(pn))
+    return {t: RAN if t in ran else RESTORED if t in restored else NONE for t in tasks}
+
+
+def expect(res, **expected):
+    """Assert the state of every sstate task of each named recipe at once, so that a
+    failure shows the whole picture. expected: {recipe key: {task: state}}."""
+    names = {"parent": PARENT, "mid": MID, "usetwo": USETWO, "top": TOP}
+    actual = {key: task_states(res, names[key], list(want)) for key, want in expected.items()}
+    assert actual == expected, "\n".join("%s: %s" % (names[k], actual[k]) for k in actual)
+
+
+def states(compat, **tasks):
+    """{task: state} over the compat task (compat=None: a recipe without one) and SSTATE_TASKS,
+    every task at `default` unless named."""
+    default = tasks.pop("default")
+    result = {} if compat is None else {"do_cache_compatibility": compat}
+    result.update({t: tasks.get(t[3:], default) for t in SSTATE_TASKS})
+    return result
+
+
+# A CDEPENDS child after a compatible parent change: the compat task runs, its
+# report maps back, and the child's outputs are restored (do_package's own
+# output is only needed to make the ones below it, which are all restored).
+# do_populate_lic does not depend on the compat task, so its stamp stands.
+REUSED = states(RAN, default=RESTORED, package=NONE, populate_lic=NONE)
+# Rebuilt: everything but do_populate_lic runs.
+REBUILT = states(RAN, default=RAN, populate_lic=NONE)
+UNTOUCHED = states(NONE, default=NONE)
+# The grandchild has no compat task.
+TOP_UNTOUCHED = states(None, default=NONE)
+TOP_REBUILT = states(None, default=RAN, populate_lic=NONE)
 
 
 def assert_rebuilt(res, pn):
     assert BUILT | {"do_cache_compatibility"} <= set(res.ran_for(pn)), (pn, res.ran_for(pn), res.setscene_for(pn))
 
 
-def assert_untouched(res, pn):
-    assert res.ran_for(pn) == [], (pn, res.ran_for(pn), res.setscene_for(pn))
+def scenario_report(target):
+    """What each step did: the fixtures' tasks run and restored, and the Depends: of their
+    packages (for the resolution note; also written to <build>/target-scenarios.txt)."""
+    lines = []
+    for step, duration, tasks in LOG:
+        lines.append("== %s (%.0f s)" % (step, duration))
+        for pn, (ran, restored) in tasks.items():
+            lines.append("  %-20s ran:      %s" % (pn, " ".join(ran) or "-"))
+            lines.append("  %-20s restored: %s" % ("", " ".join(restored) or "-"))
+    for step, controls in target.controls.items():
+        lines.append("== packages after %s" % step)
+        for pkg in sorted(controls):
+            fields = controls[pkg]
+            lines.append("  %-22s %-8s Depends: %s" % (pkg, fields.get("Version", ""), fields.get("Depends", "")))
+    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +174,10 @@ def target(request):
         # deployed packages); the kit's own recipes come from sstate.
         t.bitbake("cleansstate", "-c", "cleansstate", *FIXTURES)
         yield t
-        for step, duration, tasks in LOG:
-            print("\n== %s (%.0f s)" % (step, duration))
-            for pn, (ran, restored) in tasks.items():
-                print("  %-20s ran: %s\n  %-20s restored: %s" % (pn, " ".join(ran) or "-", "", " ".join(restored) or "-"))
+        report = scenario_report(t)
+        print(report)
+        with open(os.path.join(build.topdir, "target-scenarios.txt"), "w") as f:
+            f.write(report)
         assert server.alive(), "bitbake-hashserv died during the tests; see %s" % server.log
 
 
@@ -169,8 +215,8 @@ def cold(target):
     res = target.bitbake("cold build (base)")
     for pn in FIXTURES:
         assert BUILT <= set(res.ran_for(pn)), (pn, res.ran_for(pn))
-    for pn in CHILDREN:
-        assert "do_cache_compatibility" in res.ran_for(pn)
+    built = states(RAN, default=RAN)
+    expect(res, mid=built, usetwo=built, top=states(None, default=RAN))
     controls = target.record("base")
     # shlibs: each consumer depends on the SONAME package of the library it links.
     assert depends(controls, "libtgtmid1") == [("libtgtone1", ">=", "1.0")], controls["libtgtmid1"]
@@ -179,14 +225,20 @@ def cold(target):
     return res
 
 
+def assert_satisfiable(controls, package):
+    """Every Depends: entry of `package` on a fixture package is met by the deployed one."""
+    for name, op, wanted in depends(controls, package):
+        assert name in controls, "%s depends on %s, which no longer exists" % (package, name)
+        assert ipk.version_satisfies(controls[name]["Version"], op, wanted), \
+            "%s: %s (%s %s) is not met by %s" % (package, name, op, wanted, controls[name]["Version"])
+
+
 def test_body_change_reuses_consumers_in_full(target, cold):
     target.variant("body")
     res = target.bitbake("body-only change in both libraries")
     assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
-    for pn in CHILDREN:
-        assert_reused(res, pn)
     # The grandchild's inputs (libtgtmid's unihashes) did not change.
-    assert_untouched(res, TOP)
+    expect(res, mid=REUSED, usetwo=REUSED, top=TOP_UNTOUCHED)
     controls = target.record("body")
     before, after = target.ipks["base"], target.ipks["body"]
     for pkg in ("libtgtmid1", USETWO, TOP):
@@ -194,6 +246,8 @@ def test_body_change_reuses_consumers_in_full(target, cold):
     for pkg in ("libtgtone1", "libtgttwo1"):
         assert after[pkg] != before[pkg], "the parent's %s.ipk is not new" % pkg
     assert controls["libtgtmid1"] == target.controls["base"]["libtgtmid1"]
+    for pkg in ("libtgtmid1", USETWO, TOP):
+        assert_satisfiable(controls, pkg)
 
 
 def test_second_builder_restores_consumers_and_gets_the_new_parent(target, cold):
@@ -206,13 +260,19 @@ def test_second_builder_restores_consumers_and_gets_the_new_parent(target, cold)
     target.config(second)
     target.variant("body", build=second)
     res = target.bitbake("second build directory (body)", build=second)
+    # Nothing runs; the packages come from sstate: the parent's new ones (its output
+    # changed) and the children's from their base build (through the compat task's
+    # equivalence the first builder reported).
     for pn in FIXTURES:
         assert res.ran_for(pn) == [], (pn, res.ran_for(pn))
-        assert {"do_populate_sysroot", "do_package_write_ipk"} <= set(res.setscene_for(pn)), (pn, res.setscene_for(pn))
+    restored = states(NONE, default=RESTORED, package=NONE)
+    expect(res, mid=restored, usetwo=restored, top=states(None, default=RESTORED, package=NONE))
     got = target.record("second", build=second)
     assert target.ipks["second"]["libtgtone1"] == target.ipks["body"]["libtgtone1"], "not the parent's new package"
+    assert target.ipks["second"]["libtgtone1"] != target.ipks["base"]["libtgtone1"]
     assert target.ipks["second"]["libtgtmid1"] == target.ipks["base"]["libtgtmid1"]
     assert got[USETWO] == target.controls["base"][USETWO]
+    assert_satisfiable(got, "libtgtmid1")
 
 
 def test_change_in_the_other_library_reuses_its_nonuser(target, cold):
@@ -221,9 +281,7 @@ def test_change_in_the_other_library_reuses_its_nonuser(target, cold):
     target.variant("two")
     res = target.bitbake("libtgttwo only (function removed)")
     assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
-    assert_reused(res, MID)
-    assert_untouched(res, TOP)
-    assert_rebuilt(res, USETWO)
+    expect(res, mid=REUSED, usetwo=REBUILT, top=TOP_UNTOUCHED)
     controls = target.record("two")
     assert target.ipks["two"]["libtgtmid1"] == target.ipks["base"]["libtgtmid1"]
     assert depends(controls, USETWO) == [("libtgttwo1", ">=", "1.0")]
@@ -236,34 +294,38 @@ def test_reused_consumer_depends_stay_satisfiable_after_a_version_bump(target, c
     target.variant("body", pv="1.1")
     res = target.bitbake("compatible change with PV 1.0 -> 1.1")
     assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
-    assert_reused(res, MID)
-    assert_reused(res, USETWO)
-    assert_untouched(res, TOP)
+    expect(res, mid=REUSED, usetwo=REUSED, top=TOP_UNTOUCHED)
     controls = target.record("pv-1.1")
     assert controls["libtgtone1"]["Version"] == "1.1-r0"
     assert target.ipks["pv-1.1"]["libtgtmid1"] == target.ipks["base"]["libtgtmid1"]
     deps = depends(controls, "libtgtmid1")
     assert deps == [("libtgtone1", ">=", "1.0")], deps
-    name, op, wanted = deps[0]
-    assert ipk.version_satisfies(controls[name]["Version"], op, wanted)
+    assert_satisfiable(controls, "libtgtmid1")
+    assert_satisfiable(controls, USETWO)
 
 
-def test_incompatible_changes_rebuild_consumer_and_grandchild(target, cold):
+# Incompatible changes of libtgtone, in this order, each from the previous one's parent.
+INCOMPATIBLE = ["removed", "datasize", "soname"]
+
+
+@pytest.mark.parametrize("name", INCOMPATIBLE)
+def test_incompatible_change_rebuilds_consumer_and_grandchild(target, cold, name):
     """A removed symbol, a resized data object and a SONAME bump in libtgtone rebuild
     sstmgmt-tgt-mid. The grandchild is rebuilt too, even when libtgtmid's own bytes
     did not change: target_add_sysroot_deps (staging.bbclass) puts the parent's unihash
     into the output hash of libtgtmid's do_populate_sysroot and do_package."""
-    for name in ("removed", "datasize", "soname"):
-        target.variant(name)
-        res = target.bitbake("libtgtone: %s" % name)
-        assert BUILT <= set(res.ran_for(PARENT)), (name, res.ran_for(PARENT))
-        assert_rebuilt(res, MID)
-        assert "do_compile" in res.ran_for(TOP), (name, res.ran_for(TOP), res.setscene_for(TOP))
-        assert_reused(res, USETWO)
-        controls = target.record(name)
-        if name == "datasize":
-            # libtgtmid does not use the table: rebuilt, it is byte for byte what it was.
-            assert depends(controls, "libtgtmid1") == [("libtgtone1", ">=", "1.0")]
-    # The SONAME bump renames the library package; the rebuilt consumer names the new one.
-    assert "libtgtone2" in controls and "libtgtone1" not in controls, sorted(controls)
-    assert depends(controls, "libtgtmid1") == [("libtgtone2", ">=", "1.0")], controls["libtgtmid1"]
+    target.variant(name)
+    res = target.bitbake("libtgtone: %s" % name)
+    assert BUILT <= set(res.ran_for(PARENT)), (name, res.ran_for(PARENT))
+    expect(res, mid=REBUILT, usetwo=REUSED, top=TOP_REBUILT)
+    controls = target.record(name)
+    if name != "soname":
+        # libtgtmid uses neither the removed function nor the table: rebuilt, it
+        # depends on the same package with the same bound.
+        assert depends(controls, "libtgtmid1") == [("libtgtone1", ">=", "1.0")], controls["libtgtmid1"]
+    else:
+        # The SONAME bump renames the library package; the rebuilt consumer names the new one.
+        assert "libtgtone2" in controls and "libtgtone1" not in controls, sorted(controls)
+        assert depends(controls, "libtgtmid1") == [("libtgtone2", ">=", "1.0")], controls["libtgtmid1"]
+    assert_satisfiable(controls, "libtgtmid1")
+    assert_satisfiable(controls, TOP)

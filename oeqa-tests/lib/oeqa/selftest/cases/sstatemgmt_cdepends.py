@@ -127,7 +127,15 @@ class SStateMgmtCDependsTests(OESelftestTestCase):
 TGT_PARENT = "sstmgmt-tgt-libs"
 TGT_MID = "sstmgmt-tgt-mid"
 TGT_TOP = "sstmgmt-tgt-top"
-TGT_FIXTURES = [TGT_PARENT, TGT_MID, "sstmgmt-tgt-usetwo", TGT_TOP]
+TGT_USETWO = "sstmgmt-tgt-usetwo"
+TGT_FIXTURES = [TGT_PARENT, TGT_MID, TGT_USETWO, TGT_TOP]
+# The sstate tasks of a target consumer: restored after a compatible change
+# (do_package's output is only needed for those below it; do_populate_lic
+# does not depend on the compat task), run after an incompatible one.
+TGT_SSTATE = {"do_populate_sysroot", "do_package", "do_packagedata", "do_package_qa",
+              "do_package_write_ipk", "do_populate_lic"}
+TGT_REUSED = {"do_populate_sysroot", "do_packagedata", "do_package_qa", "do_package_write_ipk"}
+TGT_REBUILT = {"do_cache_compatibility", "do_compile", "do_install"} | TGT_REUSED | {"do_package"}
 
 
 @OETestTag("sstate-mgmt")
@@ -169,25 +177,30 @@ class SStateMgmtCDependsTargetTests(OESelftestTestCase):
         base = self.packages()
         self.assertEqual(self.depends(base["libtgtmid1"][1]), [("libtgtone1", ">=", "1.0")])
 
-        # A body-only change: the consumer runs its compat task only, its
-        # package is the same file; the parent's package is new.
+        # A body-only change: the consumers run their compat task only, every
+        # output they package is restored, and the consumer's package is the
+        # same file; the parent's package is new. The grandchild does not run.
         self.variant("body")
         out = build(self, *TGT_FIXTURES)
         self.assertIn("do_compile", tasks(out, TGT_PARENT)[0], out)
-        ran, restored = tasks(out, TGT_MID)
-        self.assertEqual(ran, {"do_cache_compatibility"}, out)
-        self.assertTrue({"do_populate_sysroot", "do_package_write_ipk"} <= restored, out)
-        self.assertEqual(tasks(out, TGT_TOP)[0], set(), out)
+        for pn in (TGT_MID, TGT_USETWO):
+            ran, restored = tasks(out, pn)
+            self.assertEqual(ran, {"do_cache_compatibility"}, out)
+            self.assertEqual(restored & TGT_SSTATE, TGT_REUSED, out)
+        self.assertEqual(tasks(out, TGT_TOP), (set(), set()), out)
         body = self.packages()
         self.assertEqual(body["libtgtmid1"][0], base["libtgtmid1"][0])
         self.assertNotEqual(body["libtgtone1"][0], base["libtgtone1"][0])
 
-        # A SONAME bump: the consumer and the grandchild are rebuilt; the
-        # consumer's package depends on the renamed library package.
+        # A SONAME bump: the consumer and the grandchild are rebuilt (the other
+        # consumer is not); the consumer's package depends on the renamed
+        # library package.
         self.variant("soname")
         out = build(self, *TGT_FIXTURES)
-        self.assertTrue({"do_cache_compatibility", "do_compile", "do_package_write_ipk"} <= tasks(out, TGT_MID)[0], out)
-        self.assertIn("do_compile", tasks(out, TGT_TOP)[0], out)
+        self.assertTrue(TGT_REBUILT <= tasks(out, TGT_MID)[0], out)
+        self.assertTrue(TGT_REBUILT - {"do_cache_compatibility"} <= tasks(out, TGT_TOP)[0], out)
+        self.assertEqual(tasks(out, TGT_USETWO)[0], {"do_cache_compatibility"}, out)
         soname = self.packages()
         self.assertIn("libtgtone2", soname)
+        self.assertNotIn("libtgtone1", soname)
         self.assertEqual(self.depends(soname["libtgtmid1"][1]), [("libtgtone2", ">=", "1.0")])
