@@ -1,68 +1,14 @@
 # SPDX-License-Identifier: MIT
 #
-# Read the control fields of an .ipk (an ar archive holding control.tar.*)
-# and check a "Depends:" entry against package versions, without opkg, for
-# the target tests (pytest tier and oe-selftest).
+# The control fields of an .ipk and its "Depends:" entries checked against
+# package versions, without opkg, for the target tests (pytest tier and
+# oe-selftest). Reading the archive is the layer's own sstatemgmt.pkgfiles.
 
-import gzip
-import io
-import lzma
 import re
 import shutil
 import subprocess
-import tarfile
 
-
-class IpkError(Exception):
-    pass
-
-
-def ar_members(path):
-    """{name: bytes} of the members of an ar archive."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if not data.startswith(b"!<arch>\n"):
-        raise IpkError("%s is not an ar archive" % path)
-    members, pos = {}, 8
-    while pos + 60 <= len(data):
-        header = data[pos:pos + 60]
-        name = header[:16].decode().strip().rstrip("/")
-        size = int(header[48:58].decode().strip())
-        members[name] = data[pos + 60:pos + 60 + size]
-        pos += 60 + size + (size % 2)
-    return members
-
-
-def _decompress(name, blob):
-    if name.endswith(".gz"):
-        return gzip.decompress(blob)
-    if name.endswith(".xz"):
-        return lzma.decompress(blob)
-    if name.endswith(".zst"):
-        if not shutil.which("zstd"):
-            raise IpkError("zstd is needed to read %s" % name)
-        return subprocess.run(["zstd", "-dc"], input=blob, stdout=subprocess.PIPE, check=True).stdout
-    return blob
-
-
-def control(path):
-    """The control fields of an .ipk as {field: value}."""
-    for name, blob in ar_members(path).items():
-        if name.startswith("control.tar"):
-            with tarfile.open(fileobj=io.BytesIO(_decompress(name, blob))) as tar:
-                member = next((m for m in tar.getmembers() if m.name.lstrip("./") == "control"), None)
-                if member is None:
-                    raise IpkError("%s has no control file" % path)
-                text = tar.extractfile(member).read().decode()
-            fields, key = {}, None
-            for line in text.splitlines():
-                if line.startswith((" ", "\t")) and key:
-                    fields[key] += "\n" + line.strip()
-                elif ":" in line:
-                    key, value = line.split(":", 1)
-                    fields[key] = value.strip()
-            return fields
-    raise IpkError("%s has no control.tar member" % path)
+from sstatemgmt.pkgfiles import PackageError as IpkError, control  # noqa: F401 (the tests' API)
 
 
 def depends(fields):
