@@ -135,6 +135,8 @@ UNTOUCHED = states(NONE, default=NONE)
 # The grandchild has no compat task.
 TOP_UNTOUCHED = states(None, default=NONE)
 TOP_REBUILT = states(None, default=RAN, populate_lic=NONE)
+# Its outputs of an earlier build come back when the consumer's unihash does.
+TOP_RESTORED = states(None, default=RESTORED, package=NONE, populate_lic=NONE)
 
 
 def assert_rebuilt(res, pn):
@@ -329,3 +331,60 @@ def test_incompatible_change_rebuilds_consumer_and_grandchild(target, cold, name
         assert depends(controls, "libtgtmid1") == [("libtgtone2", ">=", "1.0")], controls["libtgtmid1"]
     assert_satisfiable(controls, "libtgtmid1")
     assert_satisfiable(controls, TOP)
+
+
+MID_PACKAGES = 'SSTMGMT_TGT_MID_PACKAGES = "libtgtone sstmgmt-tgt-libs-dev"\n'
+
+
+def test_packages_judge_what_the_parent_ships(target, cold):
+    """CDEPENDS_PACKAGES: libtgtone's package also ships etc/tgtone.conf, which the target
+    sysroot does not stage. Judged by its sysroot files, sstmgmt-tgt-mid misses a change
+    of it; judged by the parent's packages (libtgtone, -dev), it sees it, and still
+    reuses on a body-only change."""
+    target.variant("conf")
+    res = target.bitbake("conf file only, consumer judged by the sysroot")
+    assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
+    # The consumer's report is the base build's again (the chain ended with a SONAME
+    # bump): its base outputs are restored, and so are the grandchild's.
+    expect(res, mid=REUSED, usetwo=REUSED, top=TOP_RESTORED)
+
+    # Switching to packages changes the compat task's configuration: the report is new.
+    target.variant("conf", extra=MID_PACKAGES)
+    res = target.bitbake("consumer judged by packages (conf)")
+    assert res.ran_for(PARENT) == [], res.ran_for(PARENT)
+    assert_rebuilt(res, MID)
+    # The grandchild is rebuilt: the consumer's output hash now carries the conf
+    # parent's unihash (target_add_sysroot_deps), not the base one.
+    expect(res, usetwo=UNTOUCHED, top=TOP_REBUILT)
+    target.record("packages-conf")
+    report = glob.glob(os.path.join(target.build.tmpdir, "work", "*", MID, "*", "temp", MID + ".cdepends-report"))
+    assert len(report) == 1, report
+    with open(report[0]) as f:
+        text = f.read()
+    assert "etc/tgtone.conf" in text and "usr/include/tgtone.h" in text, text[:3000]
+
+    target.variant("conf body", extra=MID_PACKAGES)
+    res = target.bitbake("body-only change, consumer judged by packages")
+    assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
+    expect(res, mid=REUSED, usetwo=REUSED, top=TOP_UNTOUCHED)
+    target.record("packages-conf-body")
+    assert target.ipks["packages-conf-body"]["libtgtmid1"] == target.ipks["packages-conf"]["libtgtmid1"]
+
+    target.variant("body", extra=MID_PACKAGES)
+    res = target.bitbake("conf file only, consumer judged by packages")
+    assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
+    expect(res, mid=REBUILT, usetwo=REUSED, top=TOP_REBUILT)
+
+
+@pytest.mark.parametrize("packages,message", [
+    ("libtgtone-nope", r"CDEPENDS_PACKAGES\[sstmgmt-tgt-libs\] names the package libtgtone-nope, which "
+                       r"sstmgmt-tgt-libs did not write \(it wrote: .*libtgtone1"),
+    ("libtgtone sstmgmt-tgt-libs-dbg", r"CDEPENDS_PACKAGES\[sstmgmt-tgt-libs\] names sstmgmt-tgt-libs-dbg: "
+                                       r"debug information changes"),
+])
+def test_bad_packages_are_named(target, cold, packages, message):
+    target.variant("base", extra='SSTMGMT_TGT_MID_PACKAGES = "%s"\n' % packages)
+    res = target.build.bitbake(MID, check=False)
+    assert res.returncode != 0, res.output[-3000:]
+    assert re.search(message, res.output), res.output[-5000:]
+    assert "Traceback" not in res.output, res.output[-5000:]

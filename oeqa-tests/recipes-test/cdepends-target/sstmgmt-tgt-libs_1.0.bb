@@ -9,7 +9,7 @@ PV = "${SSTMGMT_TGT_PV}"
 # One package per library: debian.bbclass names them after their SONAME
 # (libtgtone1, libtgttwo1; libtgtone2 after a SONAME bump).
 PACKAGES =+ "libtgtone libtgttwo"
-FILES:libtgtone = "${libdir}/libtgtone.so.*"
+FILES:libtgtone = "${libdir}/libtgtone.so.* ${sysconfdir}/tgtone.conf"
 FILES:libtgttwo = "${libdir}/libtgttwo.so.*"
 # Only the parent sees the variant: the children's signatures must not.
 EXTRA_OEMAKE += "'VARIANT=${SSTMGMT_TGT_VARIANT}'"
