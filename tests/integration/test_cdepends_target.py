@@ -76,7 +76,14 @@ class Target:
         parsed = re.search(r"Parsing of \d+ .bb files complete \((\d+) cached, (\d+) parsed\)", res.output)
         LOG.append(("%s [%s]" % (step, "%s cached, %s parsed" % parsed.groups() if parsed else "no parse"),
                     time.monotonic() - start, {pn: (res.ran_for(pn), res.setscene_for(pn)) for pn in FIXTURES}))
+        self.write_report()
         return res
+
+    def write_report(self):
+        """<build>/target-scenarios.txt, rewritten after every step (so that an
+        interrupted run keeps what it saw)."""
+        with open(os.path.join(self.build.topdir, "target-scenarios.txt"), "w") as f:
+            f.write(scenario_report(self))
 
     def record(self, step, build=None):
         """The fixtures' .ipk files (bytes and control fields) as deployed now."""
@@ -90,6 +97,7 @@ class Target:
                     ours[fields["Package"]] = (f.read(), fields)
         self.ipks[step] = {p: v[0] for p, v in ours.items()}
         self.controls[step] = {p: v[1] for p, v in ours.items()}
+        self.write_report()
         return self.controls[step]
 
 
@@ -176,10 +184,7 @@ def target(request):
         # deployed packages); the kit's own recipes come from sstate.
         t.bitbake("cleansstate", "-c", "cleansstate", *FIXTURES)
         yield t
-        report = scenario_report(t)
-        print(report)
-        with open(os.path.join(build.topdir, "target-scenarios.txt"), "w") as f:
-            f.write(report)
+        print(scenario_report(t))
         assert server.alive(), "bitbake-hashserv died during the tests; see %s" % server.log
 
 
