@@ -14,6 +14,7 @@
 # on the children's tasks run versus restored, their .ipk bytes and the
 # Depends: of their control files. Run in file order.
 
+import fnmatch
 import glob
 import os
 import re
@@ -185,7 +186,12 @@ def target(request):
         t.variant("base")
         # A fresh start for the fixtures (their sstate objects, stamps and
         # deployed packages); the kit's own recipes come from sstate.
+        # cleansstate only removes the objects of the current PV: those of
+        # the PV-bump step of an earlier run go by name.
         t.bitbake("cleansstate", "-c", "cleansstate", *FIXTURES)
+        for dirpath, _dirs, files in os.walk(build.sstate_dir):
+            for name in fnmatch.filter(files, "sstate:sstmgmt-tgt-*"):
+                os.unlink(os.path.join(dirpath, name))
         yield t
         print(scenario_report(t))
         assert server.alive(), "bitbake-hashserv died during the tests; see %s" % server.log
@@ -372,17 +378,24 @@ def test_packages_judge_what_the_parent_ships(target, cold):
         text = f.read()
     assert "etc/tgtone.conf" in text and "usr/include/tgtone.h" in text, text[:3000]
 
+    # (sstmgmt-tgt-usetwo: the parent stages what it staged at the body-only step,
+    # so its compat task is restored from there.)
     target.variant("conf body", extra=MID_PACKAGES)
     res = target.bitbake("body-only change, consumer judged by packages")
     assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
-    expect(res, mid=REUSED, usetwo=REUSED)
+    expect(res, mid=REUSED, usetwo=states(RESTORED, default=RESTORED, package=NONE, populate_lic=NONE))
     target.record("packages-conf-body")
     assert target.ipks["packages-conf-body"]["libtgtmid1"] == target.ipks["packages-conf"]["libtgtmid1"]
 
+    # Only the packaged conf file changes back: judged by packages, the consumer is
+    # rebuilt (its own packaging may then map back to an earlier output by hash
+    # equivalence, as in the switch above); the other consumer runs nothing.
     target.variant("body", extra=MID_PACKAGES)
     res = target.bitbake("conf file only, consumer judged by packages")
     assert BUILT <= set(res.ran_for(PARENT)), res.ran_for(PARENT)
-    expect(res, mid=REBUILT, usetwo=REUSED)
+    assert_rebuilt(res, MID)
+    assert res.ran_for(USETWO) == [], res.ran_for(USETWO)
+    target.record("packages-body")
 
 
 @pytest.mark.parametrize("packages,message", [
