@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "meta-sstate-mgmt", "lib"))
 
 from sstmgmt_dev import sources  # noqa: E402
 
-_state = {"skip_reason": None, "release": None, "integration": 0}
+_state = {"skip_reason": None, "release": None, "integration": 0, "kit_skip_reason": None}
 
 
 def pytest_addoption(parser):
@@ -59,9 +59,23 @@ def pytest_collection_modifyitems(config, items):
         _state["skipped"] = len(integration)
         for item in integration:
             item.add_marker(pytest.mark.skip(reason=reason))
+        return
+    # Target builds also need the offline target kit's own sources (kas/target-kit.yml).
+    kit = [item for item in integration if item.get_closest_marker("target_kit")]
+    if kit:
+        try:
+            sources.materialise(_state["release"], kits=("target-kit",))
+        except sources.SourcesError as e:
+            _state["kit_skip_reason"] = "the offline target kit's sources are not reachable: %s" % e
+            _state["kit_skipped"] = len(kit)
+            for item in kit:
+                item.add_marker(pytest.mark.skip(reason=_state["kit_skip_reason"]))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _state["kit_skip_reason"]:
+        terminalreporter.write_sep("!", "INTEGRATION TIER SKIPPED IN PART (%d target-kit tests): %s"
+                                   % (_state["kit_skipped"], _state["kit_skip_reason"]), red=True, bold=True)
     if _state["skip_reason"]:
         terminalreporter.write_sep("!", "INTEGRATION TIER SKIPPED (%d tests): %s" % (_state["skipped"], _state["skip_reason"]),
                                    red=True, bold=True)

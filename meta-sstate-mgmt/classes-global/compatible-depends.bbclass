@@ -31,6 +31,9 @@ CDEPENDS_RELEASE_METADATA[doc] = "What a parent's release metadata counts for: '
 CDEPENDS_SUPPRESSIONS ??= ""
 CDEPENDS_SUPPRESSIONS[doc] = "Per-parent libabigail suppression files for the abidiff checker: CDEPENDS_SUPPRESSIONS[parent] = 'libfoo.abignore'. Absolute paths or names found in FILESPATH (next to the recipe, as for SRC_URI file://). Their contents enter the report and the compat task's signature; a missing file fails at parse time."
 
+CDEPENDS_PACKAGES ??= ""
+CDEPENDS_PACKAGES[doc] = "Per-parent package names (CDEPENDS_PACKAGES[parent] = 'libfoo libfoo-dev'), as the parent's PACKAGES names them: the report judges the files of these packages, as the parent deployed them (ipk or deb) and as they install on the target, instead of what the parent stages. CDEPENDS_FILES patterns then apply to those files. Ignored in native variants (they write no packages). See docs/cdepends-target.md."
+
 CDEPENDS_BASELINE_DIR ??= "${SSTATE_DIR}/cdepends-baseline"
 CDEPENDS_BASELINE_DIR[doc] = "Superset mode: where the last report emitted for each child and set of child inputs is kept, as <PN>/<key>.report. Under SSTATE_DIR by default, so builders sharing an sstate directory share baselines. Outside every signature."
 

@@ -12,6 +12,7 @@ import bb.cache
 import bb.event
 import bb.parse
 
+from . import pkgfiles
 from . import siggen as _siggen
 
 
@@ -238,6 +239,8 @@ SETTINGS = (
             render=_basenames, to_input=False,
             unsupported=("is set, but suppression files only apply to the {capable} checker, not \"{checker}\"",
                          "remove {var}[{written}]")),
+    # Mapped for class extensions in Parent; read in package_root().
+    Setting("CDEPENDS_PACKAGES", "packages", words=True, key="packages", to_input=False),
 )
 _BY_ATTR = dict((s.attr, s) for s in SETTINGS)
 
@@ -254,6 +257,11 @@ class Parent:
         for setting in SETTINGS:
             setattr(self, setting.attr, setting.read(d, written, name))
         self.suppression_paths = [(w, _find_file(d, w)) for w in self.suppressions]
+        # Package names are written as the parent's target recipe names them
+        # and map as DEPENDS names do (nativesdk-, lib32-). Native and cross
+        # variants write no packages: their parents are judged by what they stage.
+        if self.packages:
+            self.packages = [] if not writes_packages(d) else [m for _, m in _map_names(d, self.packages) if m]
 
     def summary(self):
         """This parent's part of CDEPENDS_CONFIG."""
@@ -267,7 +275,8 @@ class Parent:
         return ":".join(fields)
 
     def parent_input(self, pn, root):
-        """The compat.ParentInput of this parent, staged by recipe pn in root."""
+        """The compat.ParentInput of this parent, staged by recipe pn in root (or
+        its packages unpacked there)."""
         options = dict((s.attr, getattr(self, s.attr)) for s in SETTINGS if s.to_input)
         # A suppression file that vanished since parsing is named as written;
         # compat refuses it.
@@ -316,11 +325,32 @@ def validate(d, found):
                                  release_metadata=parent.release_metadata)
         except compat.OptionError as e:
             bb.fatal("%s: %s" % (pn, _option_error(parent, e)))
+        if parent.packages:
+            _check_packages(d, parent)
         for word, path in parent.suppression_paths:
             if path is None:
                 bb.fatal("%s: CDEPENDS_SUPPRESSIONS[%s] names \"%s\", which does not exist%s. Fix the path "
                          "(absolute, or a file next to the recipe as for SRC_URI file://) or remove it."
                          % (pn, parent.written, word, "" if os.path.isabs(_file_name(word)) else " in FILESPATH"))
+
+
+def _check_packages(d, parent):
+    """bb.fatal for CDEPENDS_PACKAGES this build cannot honour."""
+    pn = d.getVar("PN")
+    fmt = package_format(d)
+    if fmt not in pkgfiles.FORMATS:
+        bb.fatal("%s: CDEPENDS_PACKAGES[%s] judges the parent's packages, which are read from its %s "
+                 "archives; this build writes %s first (PACKAGE_CLASSES = \"%s\"). Put package_ipk or "
+                 "package_deb first in PACKAGE_CLASSES, or remove CDEPENDS_PACKAGES[%s] (the report then "
+                 "judges what the parent stages)."
+                 % (pn, parent.written, " or ".join(pkgfiles.FORMATS), fmt or "no packages",
+                    d.getVar("PACKAGE_CLASSES") or "", parent.written))
+    debug = [p for p in parent.packages if p.endswith("-dbg")]
+    if debug:
+        bb.fatal("%s: CDEPENDS_PACKAGES[%s] names %s: debug information changes with every change of the "
+                 "parent's code, so the child would be rebuilt every time. Remove it; for the abidiff "
+                 "checker, the parent can stage its debug information instead (inherit cdepends-debuginfo)."
+                 % (pn, parent.written, " ".join(debug)))
 
 
 def _option_error(parent, e):
@@ -372,8 +402,17 @@ def setup(d):
 
 
 def compat_depends(d):
-    """The compat task's [depends]: each parent's do_populate_sysroot."""
-    return " ".join("%s:do_populate_sysroot" % p.name for p in parents(d))
+    """The compat task's [depends]: each parent's do_populate_sysroot; for a parent
+    judged by its packages, also the task writing them and its pkgdata (which
+    maps package names to the written ones; a reused child does not install it)."""
+    found = parents(d)
+    depends = ["%s:do_populate_sysroot" % p.name for p in found]
+    fmt = package_format(d)
+    if fmt in pkgfiles.FORMATS:
+        for p in found:
+            if p.packages:
+                depends += ["%s:do_packagedata" % p.name, "%s:do_package_write_%s" % (p.name, fmt)]
+    return " ".join(depends)
 
 
 def check(d):
@@ -407,6 +446,10 @@ def library_checksums(d):
         return ""
     here = os.path.dirname(os.path.abspath(__file__))
     files = sorted(glob.glob(os.path.join(here, "compat", "*.py")))
+    # How packages are unpacked, for children that judge packages only (so
+    # that no other signature moves).
+    if any(p.packages for p in found):
+        files.append(os.path.join(here, "pkgfiles.py"))
     # The suppression files' contents (missing ones fail in check()).
     for parent in found:
         for _word, path in parent.suppression_paths:
@@ -448,12 +491,60 @@ def component_dir(d, pn, fn):
     return path
 
 
+def package_format(d):
+    """The package format this build writes first ("ipk", "deb", "rpm"), or None."""
+    classes = _words(d.getVar("PACKAGE_CLASSES"))
+    return classes[0][len("package_"):] if classes and classes[0].startswith("package_") else None
+
+
+def writes_packages(d):
+    """Whether recipes of this variant write packages (not native, cross or crosssdk)."""
+    return not any(bb.data.inherits_class(c, d) for c in ("native", "cross", "crosssdk"))
+
+
+def package_root(d, parent, pn, fn):
+    """Unpack the packages of CDEPENDS_PACKAGES[parent] that recipe pn deployed
+    (its do_package_write_<format> sstate manifest lists them) into
+    ${WORKDIR}/cdepends-packages/<pn>, as installed on the target; return that
+    directory. Names are mapped to the written package names (debian.bbclass
+    renaming, PKG:<package>) through the parent's pkgdata."""
+    import oe.packagedata
+    import oe.sstatesig
+    fmt = package_format(d)
+    manifest, _ = oe.sstatesig.find_sstate_manifest(pn, fn, "package_write_%s" % fmt, d, {})
+    with open(manifest) as f:
+        files = [line.strip() for line in f if line.strip().endswith("." + fmt)]
+    try:
+        deployed = pkgfiles.by_package(files)
+    except pkgfiles.PackageError as e:
+        bb.fatal("%s: %s" % (d.getVar("PN"), e))
+    root = os.path.join(d.getVar("WORKDIR"), "cdepends-packages", pn)
+    bb.utils.remove(root, recurse=True)
+    bb.utils.mkdirhier(root)
+    for name in parent.packages:
+        written = oe.packagedata.read_subpkgdata_dict(name, d).get("PKG") or name
+        if written not in deployed:
+            bb.fatal("%s: CDEPENDS_PACKAGES[%s] names the package %s%s, which %s did not write (it wrote: %s). "
+                     "Name packages from the PACKAGES of %s; an empty package is only written with ALLOW_EMPTY."
+                     % (d.getVar("PN"), parent.written, name, "" if written == name else " (%s)" % written, pn,
+                        " ".join(sorted(deployed)) or "nothing", pn))
+        try:
+            pkgfiles.unpack(deployed[written], root)
+        except (pkgfiles.PackageError, OSError) as e:
+            bb.fatal("%s: cannot unpack %s for CDEPENDS_PACKAGES[%s]: %s" % (d.getVar("PN"), deployed[written],
+                                                                            parent.written, e))
+    return root
+
+
 def parent_inputs(d):
     """compat.ParentInput of every parent, sorted by the parent's PN."""
     found = parents(d)
     tasks = _parent_tasks(d, found)
-    inputs = [p.parent_input(tasks[p.name].pn, component_dir(d, tasks[p.name].pn, tasks[p.name].fn))
-              for p in found]
+    inputs = []
+    for p in found:
+        entry = tasks[p.name]
+        root = package_root(d, p, entry.pn, entry.fn) if p.packages else component_dir(d, entry.pn, entry.fn)
+        inputs.append(p.parent_input(entry.pn, root))
     return sorted(inputs, key=lambda i: i.name)
 
 

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 #
-# Materialise the pinned BitBake and OE-Core sources named in kas/<release>.yml.
+# Materialise the pinned BitBake and OE-Core sources named in kas/<release>.yml,
+# and the extra sources of a kit fragment (kas/target-kit.yml: opkg-utils for
+# the test layer's offline target kit).
 #
 # The kas files are the single source of truth for the pinned revisions. This
 # module reads them (a deliberately small parser for the subset of YAML the
@@ -66,7 +68,8 @@ def _strip(value):
 
 
 def read_pins(release):
-    """Return {repo-name: {"url": ..., "commit": ..., "branch": ...}} for the remote repos of a kas file."""
+    """Return {repo-name: {"url": ..., "commit": ..., "branch": ..., "tag": ...}} for the remote repos
+    of kas/<release>.yml (or of a fragment such as kas/target-kit.yml). Only url and commit are required."""
     path = os.path.join(KAS_DIR, release + ".yml")
     if not os.path.isfile(path):
         known = ", ".join(r for r in sorted(f[:-4] for f in os.listdir(KAS_DIR) if f.endswith(".yml")))
@@ -91,7 +94,7 @@ def read_pins(release):
                 current = repos.setdefault(text[:-1], {})
             elif indent == 4 and current is not None and ":" in text:
                 key, value = text.split(":", 1)
-                if key in ("url", "commit", "branch"):
+                if key in ("url", "commit", "branch", "tag"):
                     current[key] = _strip(value)
     pins = {name: info for name, info in repos.items() if "url" in info}
     for name, info in pins.items():
@@ -115,48 +118,75 @@ def _has_commit(path, commit):
     return _git(["cat-file", "-e", commit + "^{commit}"], cwd=path, check=False).returncode == 0
 
 
-def materialise(release=DEFAULT_RELEASE, log=None):
-    """Clone or update every pinned repository of `release`; return the directory holding them.
+def materialise(release=DEFAULT_RELEASE, log=None, kits=()):
+    """Clone or update every pinned repository of `release` (and of the fragments `kits`, e.g.
+    "target-kit"); return the directory holding them.
 
     Idempotent: a checkout already at its pinned commit is left alone and no
     network (or mirror) access happens. Raises SourcesError with a fix-it
     message when a repository cannot be reached.
     """
     log = log or (lambda msg: None)
-    pins = read_pins(release)
     dest = sources_dir(release)
     os.makedirs(dest, exist_ok=True)
-    for name, info in sorted(pins.items()):
-        path = os.path.join(dest, name)
-        url, commit = info["url"], info["commit"]
-        if os.path.isdir(os.path.join(path, ".git")) and _head(path) == commit:
-            continue
-        if not os.path.isdir(os.path.join(path, ".git")):
-            log("cloning %s into %s" % (url, path))
-            res = _git(["clone", "--quiet", "--no-checkout", url, path], check=False)
-            if res.returncode != 0:
-                raise SourcesError(
-                    "cannot clone %s: %s. Make it reachable (network, or a local mirror with "
-                    "'git config --global url.<mirror>.insteadOf %s'), or point SSTATE_MGMT_SOURCES "
-                    "at a directory that already holds %s/%s" % (url, res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "git failed",
-                                                                   url, release, name))
-        if not _has_commit(path, commit):
-            log("fetching %s for %s" % (url, commit))
-            res = _git(["fetch", "--quiet", url, info.get("branch") or commit], cwd=path, check=False)
-            if res.returncode != 0 or not _has_commit(path, commit):
-                raise SourcesError("cannot fetch commit %s of %s into %s: %s" % (
-                    commit, url, path, (res.stderr.strip() or "commit not on branch %s" % info.get("branch"))))
-        log("checking out %s %s" % (name, commit[:12]))
-        res = _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", commit], cwd=path, check=False)
-        if res.returncode != 0:
-            raise SourcesError("cannot check out %s in %s: %s" % (commit, path, res.stderr.strip()))
+    for name, info in sorted(pins_with_kits(release, kits).items()):
+        _materialise_repo(os.path.join(dest, name), name, info, release, log)
     return dest
 
 
-def check(release=DEFAULT_RELEASE):
-    """Return (ok, reason): whether the sources of `release` are present at their pinned commits."""
+def pins_with_kits(release, kits=()):
+    """read_pins(release) plus the repositories of the fragments `kits`."""
+    pins = read_pins(release)
+    for kit in kits:
+        for name, info in read_pins(kit).items():
+            if name in pins and pins[name] != info:
+                raise SourcesError("kas/%s.yml pins %s differently from kas/%s.yml" % (kit, name, release))
+            pins[name] = info
+    return pins
+
+
+def _materialise_repo(path, name, info, release, log):
+    url, commit, tag = info["url"], info["commit"], info.get("tag")
+    if os.path.isdir(os.path.join(path, ".git")) and _head(path) == commit and (not tag or _tag_ok(path, tag, commit)):
+        return
+    if not os.path.isdir(os.path.join(path, ".git")):
+        log("cloning %s into %s" % (url, path))
+        res = _git(["clone", "--quiet", "--no-checkout", url, path], check=False)
+        if res.returncode != 0:
+            raise SourcesError(
+                "cannot clone %s: %s. Make it reachable (network, or a local mirror with "
+                "'git config --global url.<mirror>.insteadOf %s'), or point SSTATE_MGMT_SOURCES "
+                "at a directory that already holds %s/%s" % (url, res.stderr.strip().splitlines()[-1] if res.stderr.strip() else "git failed",
+                                                               url, release, name))
+    if not _has_commit(path, commit):
+        log("fetching %s for %s" % (url, commit))
+        res = _git(["fetch", "--quiet", url, info.get("branch") or commit], cwd=path, check=False)
+        if res.returncode != 0 or not _has_commit(path, commit):
+            raise SourcesError("cannot fetch commit %s of %s into %s: %s" % (
+                commit, url, path, (res.stderr.strip() or "commit not on branch %s" % info.get("branch"))))
+    log("checking out %s %s" % (name, commit[:12]))
+    res = _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", commit], cwd=path, check=False)
+    if res.returncode != 0:
+        raise SourcesError("cannot check out %s in %s: %s" % (commit, path, res.stderr.strip()))
+    if tag and not _tag_ok(path, tag, commit):
+        # Recipes that fetch with ;tag= check that the tag names SRCREV. A
+        # mirror may carry the commit without the tag: tag it as the kas file
+        # pins it (kas itself checks that a pinned tag points at the commit).
+        if _git(["rev-parse", "--quiet", "--verify", "refs/tags/%s" % tag], cwd=path, check=False).returncode == 0:
+            raise SourcesError("%s: tag %s does not point at the pinned commit %s" % (path, tag, commit))
+        log("tagging %s %s as %s (the clone lacks the tag)" % (name, commit[:12], tag))
+        _git(["tag", tag, commit], cwd=path)
+
+
+def _tag_ok(path, tag, commit):
+    res = _git(["rev-parse", "--quiet", "--verify", "refs/tags/%s^{commit}" % tag], cwd=path, check=False)
+    return res.returncode == 0 and res.stdout.strip() == commit
+
+
+def check(release=DEFAULT_RELEASE, kits=()):
+    """Return (ok, reason): whether the sources of `release` (and `kits`) are present at their pinned commits."""
     try:
-        pins = read_pins(release)
+        pins = pins_with_kits(release, kits)
     except SourcesError as e:
         return False, str(e)
     dest = sources_dir(release)
@@ -165,4 +195,6 @@ def check(release=DEFAULT_RELEASE):
         head = _head(path) if os.path.isdir(path) else None
         if head != info["commit"]:
             return False, "%s is %s, pinned %s" % (path, "missing" if head is None else "at " + head[:12], info["commit"][:12])
+        if info.get("tag") and not _tag_ok(path, info["tag"], info["commit"]):
+            return False, "%s has no tag %s at %s" % (path, info["tag"], info["commit"][:12])
     return True, dest
