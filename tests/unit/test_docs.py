@@ -78,7 +78,8 @@ def test_every_option_is_in_pruning_md(option):
 
 def _slug(heading):
     """The anchor GitHub gives a heading."""
-    s = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", heading.strip()).lower()
+    # GitHub keeps letters, digits, "_" and "-", drops other punctuation
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1), heading.strip()).lower()
     s = re.sub(r"[^\w\- ]", "", s)
     return s.replace(" ", "-")
 
