@@ -8,12 +8,12 @@
 
 import glob
 import os
-import re
 import shutil
 
 from oeqa.core.decorator import OETestTag
 from oeqa.selftest.case import OESelftestTestCase
 from oeqa.utils.commands import bitbake, get_bb_var
+from sstatemgmt_tasklog import TaskRecorderMixin
 
 LIB = "sstmgmt-cdep-lib-native"
 APP = "sstmgmt-cdep-app-native"
@@ -22,26 +22,19 @@ USESONE = "sstmgmt-cdep-usesone-native"
 NEVER = "marked as completed but now needing to rerun"
 
 
-def tasks(output, pn):
+def tasks(out, pn):
     """(ran, restored): task names of pn that succeeded for real / from sstate."""
-    ran, restored = set(), set()
-    for m in re.finditer(r"^NOTE: recipe %s-[^:]*: task (do_\w+): Succeeded$" % re.escape(pn), output, re.M):
-        task = m.group(1)
-        if task.endswith("_setscene"):
-            restored.add(task[:-len("_setscene")])
-        else:
-            ran.add(task)
-    return ran, restored
+    return out.ran_for(pn), out.restored_for(pn)
 
 
 def build(case, *targets):
-    result = bitbake(" ".join(targets))
-    case.assertNotIn(NEVER, result.output)
-    return result.output
+    out = case.bitbake_tasks(" ".join(targets))
+    case.assertNotIn(NEVER, out.output)
+    return out
 
 
 @OETestTag("sstate-mgmt")
-class SStateMgmtCDependsTests(OESelftestTestCase):
+class SStateMgmtCDependsTests(TaskRecorderMixin, OESelftestTestCase):
 
     def config(self, variant, settings=""):
         # A private SSTATE_DIR, so that earlier builds of the fixtures cannot
@@ -58,8 +51,8 @@ class SStateMgmtCDependsTests(OESelftestTestCase):
         with open(path, "w") as f:
             f.write('SSTMGMT_CDEP_VARIANT ?= "%s"\n%s' % (variant, settings))
 
-    def tasks(self, output, pn):
-        return tasks(output, pn)
+    def tasks(self, out, pn):
+        return tasks(out, pn)
 
     def build(self, *targets):
         return build(self, *targets)
@@ -139,7 +132,7 @@ TGT_REBUILT = {"do_cache_compatibility", "do_compile", "do_install"} | TGT_REUSE
 
 
 @OETestTag("sstate-mgmt")
-class SStateMgmtCDependsTargetTests(OESelftestTestCase):
+class SStateMgmtCDependsTargetTests(TaskRecorderMixin, OESelftestTestCase):
     """Target recipes (packages, shlibs Depends:) with the offline target kit."""
 
     def variant(self, name):

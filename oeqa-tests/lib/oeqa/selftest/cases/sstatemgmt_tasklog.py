@@ -32,6 +32,13 @@ class Tasks:
             else:
                 self.ran.setdefault(ev["pn"], set()).add(task)
 
+    def __str__(self):
+        # assertion messages show the console output
+        return self.output
+
+    def __contains__(self, text):
+        return text in self.output
+
     def ran_for(self, pn):
         return self.ran.get(pn, set())
 
