@@ -110,3 +110,11 @@ def test_entry_points_are_executable_in_git():
     top = [(mode, path) for mode, _, _, path in entries if path.count("/") == 1]
     assert top, out
     assert [p for mode, p in top if mode != "100755"] == []
+
+
+def test_unquoted_number_in_a_kas_file_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "num.yml").write_text("repos:\n  bitbake:\n    url: https://example.invalid/b\n"
+                                      "    commit: 1234567890123456789012345678901234567890\n")
+    monkeypatch.setattr(sources, "KAS_DIR", str(tmp_path))
+    with pytest.raises(sources.SourcesError, match="put it in quotes"):
+        sources.read_pins("num")

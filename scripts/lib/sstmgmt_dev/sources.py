@@ -5,9 +5,9 @@
 # the test layer's offline target kit).
 #
 # The kas files are the single source of truth for the pinned revisions. This
-# module reads them (a deliberately small parser for the subset of YAML the
-# project's own kas files use, so that no PyYAML is needed on the host) and
-# clones each remote repository into a cache directory outside the repository:
+# module reads them with PyYAML (python3-yaml, from scripts/install-host-deps)
+# and clones each remote repository into a cache directory outside the
+# repository:
 #
 #   $SSTATE_MGMT_CACHE/sources/<release>/<repo-name>
 #
@@ -60,13 +60,6 @@ def sources_dir(release):
     return os.path.join(os.environ.get("SSTATE_MGMT_SOURCES") or os.path.join(default_cache_dir(), "sources"), release)
 
 
-def _strip(value):
-    value = value.split(" #", 1)[0].strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        value = value[1:-1]
-    return value
-
-
 def read_pins(release):
     """Return {repo-name: {"url": ..., "commit": ..., "branch": ..., "tag": ...}} for the remote repos
     of kas/<release>.yml (or of a fragment such as kas/target-kit.yml). Only url and commit are required."""
@@ -74,28 +67,25 @@ def read_pins(release):
     if not os.path.isfile(path):
         known = ", ".join(r for r in sorted(f[:-4] for f in os.listdir(KAS_DIR) if f.endswith(".yml")))
         raise SourcesError("unknown release %r: there is no %s (kas files: %s)" % (release, path, known))
+    try:
+        import yaml
+    except ImportError:
+        raise SourcesError("reading %s needs PyYAML: run scripts/install-host-deps (Debian: python3-yaml) "
+                           "or pip install pyyaml" % path)
+    try:
+        with open(path) as f:
+            data = yaml.safe_load(f) or {}
+    except yaml.YAMLError as e:
+        raise SourcesError("%s is not valid YAML: %s" % (path, e))
     repos = {}
-    section = None
-    current = None
-    with open(path) as f:
-        for raw in f:
-            line = raw.rstrip("\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            indent = len(line) - len(line.lstrip(" "))
-            text = line.strip()
-            if indent == 0:
-                section = text[:-1] if text.endswith(":") else None
-                current = None
-                continue
-            if section != "repos":
-                continue
-            if indent == 2 and text.endswith(":"):
-                current = repos.setdefault(text[:-1], {})
-            elif indent == 4 and current is not None and ":" in text:
-                key, value = text.split(":", 1)
-                if key in ("url", "commit", "branch", "tag"):
-                    current[key] = _strip(value)
+    for name, info in ((data.get("repos") or {}) if isinstance(data, dict) else {}).items():
+        if not isinstance(info, dict):
+            continue
+        repos[name] = {k: info[k] for k in ("url", "commit", "branch", "tag") if info.get(k) is not None}
+        for key, value in repos[name].items():
+            if not isinstance(value, str):
+                # YAML reads an unquoted 1234e56 or 0.7 as a number
+                raise SourcesError("%s: repo %s: %s %r is read as a number; put it in quotes" % (path, name, key, value))
     pins = {name: info for name, info in repos.items() if "url" in info}
     for name, info in pins.items():
         commit = info.get("commit", "")
