@@ -214,23 +214,28 @@ def _compat_config(build, path):
 
 
 def test_settings_enter_the_compat_signature(build):
-    """Changing a parent's checker, by its per-parent flag (with the parent's
-    name as written) or for every parent, changes the compat task's signature
-    and nothing of the parent, so the task re-judges the parent."""
+    """Changing a parent's checker or release metadata policy, by its
+    per-parent flag (with the parent's name as written) or for every parent,
+    changes the compat task's signature and nothing of the parent, so the
+    task re-judges the parent."""
     build.write_config(ENABLE)
     runs = []
-    for settings in ("", 'CDEPENDS_CHECKER[sstmgmt-cdep-two] = "checksum"\n', 'CDEPENDS_CHECKER = "checksum"\n'):
+    for settings in ("", 'CDEPENDS_CHECKER[sstmgmt-cdep-two] = "checksum"\n', 'CDEPENDS_CHECKER = "checksum"\n',
+                     'CDEPENDS_RELEASE_METADATA[sstmgmt-cdep-two] = "strict"\n'):
         set_variant(build, "base", settings)
         sigs = _sigdata(build, [USESONE])
         compat_hash, path = sigs[(USESONE, "do_cache_compatibility")]
         parent = dict((k, v[0]) for k, v in sigs.items() if k[0] == TWO)
         runs.append((compat_hash, _compat_config(build, path), parent))
-    assert runs[0][0] != runs[1][0] and runs[0][0] != runs[2][0], runs
-    assert runs[0][2] and runs[0][2] == runs[1][2] == runs[2][2]
-    # The expanded text is what enters the signature (CDEPENDS_CONFIG[vardepvalue]).
+    assert all(r[0] != runs[0][0] for r in runs[1:]), runs
+    assert runs[0][2] and all(r[2] == runs[0][2] for r in runs)
+    # The expanded text is what enters the signature (CDEPENDS_CONFIG[vardepvalue]);
+    # a setting at its default is left out, so enabling it moved no signature.
     globs = "*/libcdepone.so*,*/include/cdepone.h"
-    assert [r[1] for r in runs] == ["%s:%s:%s" % (TWO, checker, globs)
-                                    for checker in ("elf-interface", "checksum", "checksum")]
+    assert [r[1] for r in runs] == ["%s:%s:%s%s" % (TWO, checker, globs, extra)
+                                    for checker, extra in (("elf-interface", ""), ("checksum", ""),
+                                                           ("checksum", ""),
+                                                           ("elf-interface", ":release-metadata=strict"))]
 
 
 @pytest.fixture
