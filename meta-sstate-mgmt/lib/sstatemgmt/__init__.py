@@ -7,4 +7,4 @@
 # other module (notably the pruning engine in sstatemgmt.prune) must not, so
 # that the standalone scripts run without BitBake.
 
-BBIMPORTS = ["siggen", "cdepends"]
+BBIMPORTS = ["oecompat", "siggen", "cdepends"]

@@ -12,6 +12,7 @@ import bb.cache
 import bb.event
 import bb.parse
 
+from . import oecompat
 from . import siggen as _siggen
 
 
@@ -242,7 +243,7 @@ def checker_names():
 
 # -- the task -----------------------------------------------------------------
 
-@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+@oecompat.vardepsexclude("BB_TASKDEPDATA")
 def _parent_pns(d):
     """{name in CDEPENDS (mapped): PN} from BB_TASKDEPDATA (resolves PROVIDES/virtual names)."""
     taskdepdata = d.getVar("BB_TASKDEPDATA", False)
@@ -273,7 +274,7 @@ def component_dir(d, pn, fn):
     return path
 
 
-@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+@oecompat.vardepsexclude("BB_TASKDEPDATA")
 def parent_inputs(d):
     compat = _compat()
     taskdepdata = d.getVar("BB_TASKDEPDATA", False)
@@ -313,7 +314,7 @@ def full_report(d, inputs=None, warn=bb.warn):
 
 # -- superset mode: the baseline ------------------------------------------------
 
-@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+@oecompat.vardepsexclude("BB_TASKDEPDATA")
 def _my_compat_entry(d):
     """This recipe's do_cache_compatibility entry of BB_TASKDEPDATA."""
     pn = d.getVar("PN")
