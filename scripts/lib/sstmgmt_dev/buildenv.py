@@ -53,8 +53,10 @@ PARALLEL_MAKE ?= "-j {threads}"
 DL_DIR = "{cache}/downloads"
 SSTATE_DIR ?= "${{TOPDIR}}/sstate-cache"
 # Keep the parse cache outside TMPDIR, so that a fresh TMPDIR (rm -rf tmp) does
-# not cost a full reparse. TMPDIR itself never moves.
+# not cost a full reparse. TMPDIR itself never moves, and has one name on every
+# release (OE-Core scarthgap would append TCLIBCAPPEND, "tmp-glibc").
 CACHE = "${{TOPDIR}}/cache/bitbake"
+TMPDIR = "${{TOPDIR}}/tmp"
 BB_DISKMON_DIRS = ""
 # Record every task event as a JSON line (oeqa-tests/classes/sstatemgmt-taskrecorder.bbclass),
 # when the test layer is in BBLAYERS.
