@@ -54,9 +54,10 @@ DL_DIR = "{cache}/downloads"
 SSTATE_DIR ?= "${{TOPDIR}}/sstate-cache"
 # Keep the parse cache outside TMPDIR, so that a fresh TMPDIR (rm -rf tmp) does
 # not cost a full reparse. TMPDIR itself never moves, and has one name on every
-# release (OE-Core scarthgap would append TCLIBCAPPEND, "tmp-glibc").
+# release: OE-Core scarthgap appends TCLIBCAPPEND ("tmp-glibc") after local.conf,
+# and later releases reject TCLIBCAPPEND, so the override forces the name.
 CACHE = "${{TOPDIR}}/cache/bitbake"
-TMPDIR = "${{TOPDIR}}/tmp"
+TMPDIR:forcevariable = "${{TOPDIR}}/tmp"
 BB_DISKMON_DIRS = ""
 # Record every task event as a JSON line (oeqa-tests/classes/sstatemgmt-taskrecorder.bbclass),
 # when the test layer is in BBLAYERS.
