@@ -12,6 +12,9 @@
 # See docs/cdepends.md.
 
 BB_SIGNATURE_HANDLER = "OECDependsEquivHash"
+# It needs a hash equivalence server, like OEEquivHash. OE-Core defaults to the
+# auto-started local one from styhead on; scarthgap leaves it to the distro.
+BB_HASHSERVE ??= "auto"
 
 CDEPENDS ??= ""
 CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; mapped to -native for native variants."
