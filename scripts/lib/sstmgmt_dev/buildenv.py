@@ -48,6 +48,10 @@ DISTRO ??= "nodistro"
 BB_NO_NETWORK = "1"
 INHERIT_DISTRO:remove = "create-spdx uninative"
 PATCHRESOLVE = "noop"
+# Hash equivalence on every release: OE-Core's default from styhead on, poky's
+# on scarthgap (whose OE-Core defaults to OEBasicHash without a hash server).
+BB_SIGNATURE_HANDLER ?= "OEEquivHash"
+BB_HASHSERVE ??= "auto"
 BB_NUMBER_THREADS ?= "{threads}"
 PARALLEL_MAKE ?= "-j {threads}"
 DL_DIR = "{cache}/downloads"
