@@ -11,6 +11,9 @@
 # changed in any way: no task, flag or variable that enters a signature.
 # See docs/cdepends.md.
 
+# Loads the generator (lib/sstatemgmt/siggen.py) before BitBake selects it:
+# an include of zero files, see sstatemgmt.cdepends.load_signature_generator.
+include ${@sstatemgmt.cdepends.load_signature_generator()}
 BB_SIGNATURE_HANDLER = "OECDependsEquivHash"
 # It needs a hash equivalence server, like OEEquivHash. OE-Core defaults to the
 # auto-started local one from styhead on; scarthgap leaves it to the distro.

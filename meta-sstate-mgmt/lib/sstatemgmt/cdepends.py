@@ -13,7 +13,6 @@ import bb.event
 import bb.parse
 
 from . import oecompat
-from . import siggen as _siggen
 
 
 def _compat():
@@ -23,9 +22,9 @@ def _compat():
 
 CLASS = "compatible-depends"
 OPT_IN_LINE = 'INHERIT += "%s"' % CLASS
-COMPAT_TASK = _siggen.COMPAT_TASK
+COMPAT_TASK = "do_cache_compatibility"
 MODES = ("exact", "superset")
-HANDLER_NAME = _siggen.HANDLER_NAME
+HANDLER_NAME = "OECDependsEquivHash"
 
 
 # -- parse time ---------------------------------------------------------------
@@ -55,6 +54,20 @@ def register_guard(d):
     variable is set, so no signature changes.
     """
     bb.event.register("sstatemgmt_cdepends_guard", _guard, ["bb.event.RecipeParsed"], data=d)
+    return ""
+
+
+def load_signature_generator():
+    """Import sstatemgmt.siggen, which adds OECDependsEquivHash to bb.siggen; return "".
+
+    Called from the compatible-depends class (an include of zero files), not
+    at import: the generator derives from OE-Core's oe.sstatesig, which is
+    importable only once OE-Core's conf/layer.conf has run, and BBLAYERS may
+    list this layer first (kas orders layers by repository name). INHERIT
+    classes are parsed after every layer.conf and before BitBake selects the
+    signature generator.
+    """
+    from . import siggen  # noqa: F401
     return ""
 
 
