@@ -159,8 +159,9 @@ def missing_host_tools():
 class Build:
     """One build directory (TOPDIR) with its own TMPDIR, SSTATE_DIR and parse cache."""
 
-    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None):
+    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None, release=sources.DEFAULT_RELEASE):
         self.topdir = topdir
+        self.release = release  # a second build dir for the same test: prepare(name, release=build.release)
         self.srcdir = srcdir
         self.layerroot = layerroot
         self.uid, self.gid, self.home = uid, gid, home
@@ -360,7 +361,7 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
         os.chmod(workroot, 0o755)
         os.chown(os.path.join(workroot, release), uid, gid)
     layerroot = layer_root_for(uid, gid, cache)
-    return Build(topdir, srcdir, layerroot, uid, gid, home).setup()
+    return Build(topdir, srcdir, layerroot, uid, gid, home, release=release).setup()
 
 
 class HashServer:
