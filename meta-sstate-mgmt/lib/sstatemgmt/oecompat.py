@@ -44,3 +44,56 @@ def config_parsed(d):
     for name, varnames in sorted(_MODULE_EXCLUDES.items()):
         d.setVarFlag(name, "vardepsexclude", " ".join(sorted(varnames)))
     return ""
+
+
+@vardepsexclude("BBEXTENDCURR", "BBEXTENDVARIANT", "BBCLASSEXTEND", "MULTILIB_VARIANTS")
+def map_depends(d, names):
+    """Each of ``names`` (recipe names as written in DEPENDS) as this recipe
+    variant maps DEPENDS; "" for a name it drops (a native variant's own
+    target recipe). The same answer in anonymous python as in a task, before
+    or after the variant's own class has run.
+
+    The mapping is OE-Core's own: native_filter and suffix_filter_deps where
+    OE-Core maps class extensions with variable filters (BitBake 2.16 and
+    later); on scarthgap ClassExtender.map_depends for multilib and
+    nativesdk. Only scarthgap's native variant has no function to call
+    (native.bbclass rewrites DEPENDS inside its event handler): its rules are
+    restated in _native_depend. Which variant this is, is decided as the
+    classes decide it.
+    """
+    import oe.classextend
+    names = list(names)
+    pn = d.getVar("PN")
+    filters = hasattr(oe.classextend, "native_filter")
+    variant = d.getVar("BBEXTENDVARIANT")
+    if d.getVar("BBEXTENDCURR") == "multilib" and variant:
+        if bb.data.inherits_class("image", d):
+            return names
+        if filters:
+            prefixes = (d.getVar("MULTILIB_VARIANTS") or "").split()
+            return [oe.classextend.suffix_filter_deps(n, variant, prefixes) for n in names]
+        extender = oe.classextend.ClassExtender(variant, bb.data.createCopy(d))
+        return [extender.map_depends(n) for n in names]
+    if pn.startswith("nativesdk-") and bb.data.inherits_class("nativesdk", d):
+        if filters:
+            return [oe.classextend.suffix_filter_deps(n, "nativesdk", []) for n in names]
+        extender = oe.classextend.NativesdkClassExtender("nativesdk", bb.data.createCopy(d))
+        return [extender.map_depends(n) for n in names]
+    if pn.endswith("-native") and bb.data.inherits_class("native", d) \
+            and "native" in (d.getVar("BBCLASSEXTEND") or ""):
+        bpn = d.getVar("BPN")
+        if filters:
+            return [oe.classextend.native_filter(n, pn, bpn, selfref=False) or "" for n in names]
+        return [_native_depend(n, pn, bpn) for n in names]
+    return names
+
+
+def _native_depend(dep, pn, bpn):
+    """map_dependencies("DEPENDS", selfref=False) of scarthgap's native_virtclass_handler, for one name."""
+    if dep == pn:
+        return ""
+    if "-cross-" in dep:
+        return dep.replace("-cross", "-native")
+    if not dep.endswith("-native"):
+        return dep.replace(pn, bpn) + "-native"
+    return dep

@@ -294,10 +294,11 @@ class Build:
             raise AssertionError("bitbake %s failed (%s):\n%s" % (" ".join(args), result.summary(), out[-10000:]))
         return result
 
-    def get_bb_vars(self, variables, target=None):
-        """Values of `variables` from `bitbake -e [target]`, as a dict (None when unset)."""
+    def get_bb_vars(self, variables, target=None, check=True):
+        """Values of `variables` from `bitbake -e [target]`, as a dict (None when unset).
+        check=False: also when bitbake reports errors (a target whose DEPENDS no recipe provides)."""
         args = ["-e"] + ([target] if target else [])
-        res = self.bitbake(*args)
+        res = self.bitbake(*args, check=check)
         values = dict.fromkeys(variables)
         for line in res.output.splitlines():
             for var in variables:
