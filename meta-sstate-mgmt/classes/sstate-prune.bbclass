@@ -6,11 +6,13 @@
 #   INHERIT += "sstate-prune"
 #
 # Then:
-#   bitbake -c sstate_prune <recipe|image|world>   stale objects of those recipes
-#   bitbake sstate-prune                           whole cache, this build's stamps as GC roots
+#   bitbake -c sstate_prune <recipe...|world>   stale objects of those recipes
+#   bitbake sstate-prune                        whole cache, this build's stamps as GC roots
 #
 # Both use the engine in lib/sstatemgmt/prune (the standalone
-# scripts/sstate-cache-management uses the same one). See docs/sstate-prune-bitbake.md.
+# scripts/sstate-cache-management uses the same one), always outside the
+# BitBake server: in a task, or in a process the server starts and waits for.
+# See docs/sstate-prune-bitbake.md.
 
 SSTATE_PRUNE_DRY_RUN ?= "0"
 SSTATE_PRUNE_DRY_RUN[doc] = "1: report what would be removed from SSTATE_DIR and remove nothing."
@@ -34,12 +36,18 @@ SSTATE_PRUNE_HASHSERV_GC[doc] = "1: after a real prune, remove hash equivalence 
 SSTATE_PRUNE_HASHSERV ?= "${BB_HASHSERVE}"
 SSTATE_PRUNE_HASHSERV[doc] = "The hash equivalence server SSTATE_PRUNE_HASHSERV_GC collects (default: the build's own)."
 
+SSTATE_PRUNE_BASELINE_DIR ?= "${@d.getVar('CDEPENDS_BASELINE_DIR') or d.expand('${SSTATE_DIR}/cdepends-baseline')}"
+SSTATE_PRUNE_BASELINE_DIR[doc] = "CDEPENDS superset baselines (<PN>/<key>.report) pruned with their children: a baseline whose child has no object left in SSTATE_DIR after a prune is removed (per-recipe prune: only those of the pruned recipes). Default: CDEPENDS_BASELINE_DIR. Empty: baselines are left alone."
+
 # These are read only when a prune runs: changing them must not cost a reparse.
 BB_HASHCONFIG_IGNORE_VARS += "SSTATE_PRUNE_DRY_RUN SSTATE_PRUNE_KEEP SSTATE_PRUNE_OLDER_THAN SSTATE_PRUNE_GRACE \
-    SSTATE_PRUNE_LOCK_WAIT SSTATE_PRUNE_ROOTS SSTATE_PRUNE_STAT_ALL SSTATE_PRUNE_FORCE SSTATE_PRUNE_HASHSERV_GC SSTATE_PRUNE_HASHSERV"
+    SSTATE_PRUNE_LOCK_WAIT SSTATE_PRUNE_ROOTS SSTATE_PRUNE_STAT_ALL SSTATE_PRUNE_FORCE SSTATE_PRUNE_HASHSERV_GC SSTATE_PRUNE_HASHSERV \
+    SSTATE_PRUNE_BASELINE_DIR"
 
 # Per recipe: after every sstate task of the recipe, so that the runqueue has
-# resolved their unihashes for this configuration (BB_TASKDEPDATA).
+# resolved their unihashes for this configuration (BB_TASKDEPDATA). The task
+# only records them; at BuildCompleted one pass prunes every recorded recipe,
+# in a process of its own (lib/sstatemgmt/prune_pass.py), never in the server.
 python do_sstate_prune() {
     import sstatemgmt.prune_bb
     sstatemgmt.prune_bb.recipe_task(d)
@@ -53,6 +61,8 @@ python __anonymous() {
         bb.build.addtask("do_sstate_prune", None, " ".join(tasks), d)
 }
 
+# Runs in the BitBake server: cheap file work only; the pass itself runs in a
+# process of its own (sstatemgmt.prune_bb.run_outside).
 addhandler sstate_prune_eventhandler
 sstate_prune_eventhandler[eventmask] = "bb.event.BuildStarted bb.event.BuildCompleted"
 python sstate_prune_eventhandler() {
@@ -60,5 +70,5 @@ python sstate_prune_eventhandler() {
     if isinstance(e, bb.event.BuildStarted):
         sstatemgmt.prune_bb.build_started(e.data)
     else:
-        sstatemgmt.prune_bb.build_completed(e.data)
+        sstatemgmt.prune_bb.build_completed(e)
 }

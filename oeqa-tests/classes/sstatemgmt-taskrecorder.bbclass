@@ -32,3 +32,25 @@ python sstatemgmt_taskrecorder() {
     finally:
         os.close(fd)
 }
+
+# Test-only: what the BitBake server process holds. At BuildStarted and
+# BuildCompleted, one JSON line with the server's pid, its thread count and the
+# sstatemgmt modules it has imported, so that tests can show that no prune runs
+# (and no prune engine is loaded) in the server, which may serve many builds.
+SSTMGMT_COOKERLOG ??= "${TOPDIR}/sstatemgmt-cooker.jsonl"
+SSTMGMT_COOKERLOG[doc] = "File that receives one JSON line per build start and end, from the BitBake server (test harness only)."
+
+addhandler sstatemgmt_cookerprobe
+sstatemgmt_cookerprobe[eventmask] = "bb.event.BuildStarted bb.event.BuildCompleted"
+python sstatemgmt_cookerprobe() {
+    import json, sys, threading
+    path = e.data.getVar("SSTMGMT_COOKERLOG")
+    if not path:
+        return
+    line = json.dumps({
+        "event": bb.event.getName(e), "pid": os.getpid(), "threads": threading.active_count(),
+        "modules": sorted(m for m in sys.modules if m.startswith("sstatemgmt")),
+    }, sort_keys=True) + "\n"
+    with open(path, "a") as f:
+        f.write(line)
+}

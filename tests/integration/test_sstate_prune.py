@@ -15,10 +15,18 @@
 # and asserts, after pruning, which files are gone, which remain, and that a
 # build in a fresh TMPDIR restores every current task with 0 tasks run.
 
+import fcntl
 import glob
+import hashlib
+import json
 import os
 import re
+import signal
 import sqlite3
+import subprocess
+import time
+
+import pytest
 
 from sstmgmt_dev import buildenv
 
@@ -242,3 +250,168 @@ def test_hash_server_unreachable_still_prunes_files(clean_build):
                      res.output), res.output[-3000:]
     after = files(build)
     assert stale not in after and current in after
+
+
+# -- the per-recipe pass runs outside the BitBake server -------------------------
+
+PASS_LINE = re.compile(r"prune pass in process (\d+) \((\S+) -m sstatemgmt\.prune_pass\), BitBake server (\d+)")
+
+
+def server_pid(build):
+    with open(os.path.join(build.topdir, "bitbake.lock")) as f:
+        return int(f.read().split()[0])
+
+
+def test_prune_pass_runs_outside_a_memory_resident_server(clean_build):
+    """The server (kept in memory between builds with -T) starts the pass as a
+    program of its own, and never loads the engine itself."""
+    build = clean_build
+    cookerlog = os.path.join(build.topdir, "sstatemgmt-cooker.jsonl")
+    if os.path.exists(cookerlog):
+        os.unlink(cookerlog)
+    generation(build, 1)
+    build.bitbake(HELLO)
+    stale = objects(build, HELLO, "populate_sysroot")
+    generation(build, 2)
+    build.bitbake(HELLO)
+    try:
+        runs = [build.bitbake("-T", "900", "-c", "sstate_prune", HELLO) for _ in range(2)]
+        resident = server_pid(build)
+    finally:
+        build.bitbake("-m", check=False)        # stop the memory-resident server
+    passes = []
+    for res in runs:
+        m = PASS_LINE.search(res.output)
+        assert m, res.output[-3000:]
+        passes.append((int(m.group(1)), int(m.group(3))))
+    assert [s for _, s in passes] == [resident, resident], (passes, resident)
+    assert passes[0][0] != passes[1][0] and resident not in (passes[0][0], passes[1][0])
+    assert stale[0] not in files(build), "the first pass did not remove the stale object"
+    assert re.search(r"sstate_prune \(%s\): removed [1-9]\d* files" % HELLO, runs[0].output), runs[0].output[-3000:]
+    # The pass's log names it too.
+    logs = glob.glob(os.path.join(build.tmpdir, "log", "sstate-prune", "sstate_prune.*.log"))
+    assert any("prune pass in process %d " % passes[0][0] in open(p).read() for p in logs), logs
+    # What the server held at each build start and end: never the engine.
+    with open(cookerlog) as f:
+        probes = [json.loads(line) for line in f]
+    mine = [p for p in probes if p["pid"] == resident]
+    assert len(mine) == 4, probes                     # BuildStarted and BuildCompleted of both prunes
+    assert max(p["threads"] for p in mine) > 1, mine  # why it must never fork
+    loaded = set().union(*(p["modules"] for p in mine))
+    assert "sstatemgmt.prune_bb" in loaded, loaded
+    assert not [m for m in loaded if m == "sstatemgmt.prune" or m.startswith(("sstatemgmt.prune.",
+                                                                              "sstatemgmt.prune_pass"))], loaded
+
+
+def start_bitbake(build, *args, log):
+    """bitbake as in Build.run, but not waited for (the test signals it)."""
+    kwargs = {}
+    if os.geteuid() == 0:
+        kwargs = dict(user=build.uid, group=build.gid, extra_groups=[])
+    return subprocess.Popen([os.path.join(build.bitbake_dir, "bin", "bitbake")] + list(args), cwd=build.topdir,
+                            env=build.env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            **kwargs)
+
+
+def fake_stale_units(build, current, n):
+    """``n`` stale units (archive + siginfo) in the slot of the object ``current``: same
+    name but the unihash, old mtimes, owned by the build user."""
+    h = unihash_of(current)
+    host = os.path.dirname(os.path.dirname(os.path.dirname(current)))     # NATIVELSBSTRING dir, or ""
+    made = []
+    for i in range(n):
+        other = hashlib.sha256(b"stale %d" % i).hexdigest()
+        rel = os.path.join(host, other[:2], other[2:4], os.path.basename(current).replace(h, other))
+        path = os.path.join(build.sstate_dir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        for p in (path, path + ".siginfo"):
+            with open(p, "w") as f:
+                f.write("stale\n")
+            os.utime(p, (1e9, 1e9))
+        made.append(rel)
+    subprocess.run(["chown", "-R", "%d:%d" % (build.uid, build.gid), build.sstate_dir], check=True)
+    return made
+
+
+def test_stopping_the_build_stops_the_prune_pass(clean_build):
+    """Ctrl-C twice while the pass waits for another pruner's lock: it stops
+    at once, deletes nothing, holds no lock; bitbake says so."""
+    build = clean_build
+    generation(build, 1)
+    build.bitbake(HELLO)
+    current = objects(build, HELLO, "populate_sysroot")[0]
+    fake = fake_stale_units(build, current, 50)
+    lockpath = os.path.join(build.sstate_dir, ".sstate-cache-management.lock")
+    passlogs = os.path.join(build.tmpdir, "log", "sstate-prune", "sstate_prune.*.log")
+    with open(lockpath, "a") as lock, open(os.path.join(build.topdir, "stop-test.log"), "w+") as out:
+        os.chown(lockpath, build.uid, build.gid)
+        fcntl.flock(lock, fcntl.LOCK_EX)         # another pruner holds the cache
+        proc = start_bitbake(build, "-c", "sstate_prune", HELLO, log=out)
+        try:
+            deadline = time.monotonic() + 1800
+            while not any("waiting for it" in open(p).read() for p in glob.glob(passlogs)):
+                assert proc.poll() is None and time.monotonic() < deadline, "the pass never waited for the lock"
+                time.sleep(1)
+            pid = int(PASS_LINE.search("".join(open(p).read() for p in glob.glob(passlogs))).group(1))
+            proc.send_signal(signal.SIGINT)
+            time.sleep(2)
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=600)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        out.seek(0)
+        output = out.read()
+    assert re.search(r"WARNING: sstate_prune: stopped: the prune pass \(process %d\) ended early" % pid, output), \
+        output[-3000:]
+    assert "Traceback" not in output
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with open(lockpath) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)    # nobody holds it
+    left = files(build)
+    assert all(rel in left and rel + ".siginfo" in left for rel in fake), "the stopped pass deleted files"
+    # Unstopped, the same prune removes them: they were eligible.
+    res = build.bitbake("-c", "sstate_prune", HELLO)
+    left = files(build)
+    assert not any(rel in left or rel + ".siginfo" in left for rel in fake), res.output[-3000:]
+    assert current in left
+
+
+# -- superset baselines go with their children ------------------------------------
+
+APP = "sstmgmt-cdep-app-native"
+SUPERSET_CONF = ('INHERIT += "compatible-depends"\nHOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"\n')
+
+
+def test_superset_baselines_are_pruned_with_their_children(clean_build):
+    build = clean_build
+    build.write_config(PRUNE_CONF + SUPERSET_CONF)
+    build._write(os.path.join(build.topdir, "conf", "sstmgmt-cdep-variant.inc"),
+                 'SSTMGMT_CDEP_VARIANT ?= "base"\nCDEPENDS_CHECKER = "abidiff"\nCDEPENDS_MODE = "superset"\n'
+                 'SSTMGMT_CDEP_DEBUGINFO = "1"\n')
+    try:
+        build.bitbake(APP)
+        stored = glob.glob(os.path.join(build.sstate_dir, "cdepends-baseline", APP, "*.report"))
+        assert len(stored) == 1, stored
+        # The child's objects are what this build references: the whole-cache prune keeps its baseline.
+        res = build.bitbake("sstate-prune")
+        assert os.path.exists(stored[0])
+        assert re.search(r"sstate-prune:   baselines: .*, kept 1 \(1 of children with objects\)", res.output), \
+            res.output[-3000:]
+        # A build that only references another recipe: the child's objects go, and its baseline with them.
+        build.wipe_tmpdir()
+        build.bitbake(HELLO)
+        build.write_config(PRUNE_CONF + SUPERSET_CONF + 'SSTATE_PRUNE_DRY_RUN = "1"\n')
+        res = build.bitbake("sstate-prune")
+        assert os.path.exists(stored[0]), "a dry run removed a baseline"
+        assert re.search(r"sstate-prune:   baselines: +would remove 1 files \(\d+(\.\d)? (B|KiB)\) of 1 children "
+                         r"without objects", res.output), res.output[-3000:]
+        build.write_config(PRUNE_CONF + SUPERSET_CONF)
+        res = build.bitbake("sstate-prune")
+        assert not files(build, APP), "the child's objects are still there"
+        assert not os.path.exists(stored[0]), res.output[-3000:]
+        assert re.search(r"sstate-prune:   baselines: +removed 1 files", res.output), res.output[-3000:]
+        assert files(build, HELLO)
+    finally:
+        build._write(os.path.join(build.topdir, "conf", "sstmgmt-cdep-variant.inc"), 'SSTMGMT_CDEP_VARIANT ?= "base"\n')

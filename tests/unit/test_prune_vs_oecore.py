@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from prune_testlib import REPO, Cache, H, run_script, stamp
+from prune_testlib import REPO, RM_WORK_TASKS, Cache, H, rm_work_stamps, run_script, stamp
 
 sys.path.insert(0, os.path.join(REPO, "benchmarks"))
 from oecore import find_oe_script  # noqa: E402
@@ -160,3 +160,23 @@ def test_w7_exit_code_zero_whatever_happened(pair, tmp_path):
     a, b, fa, fb = pair(lambda c: c.add("zlib"))
     assert oe(a, "--stamps-dir", str(tmp_path / "empty"), "-n").returncode == 0
     assert ours(b, "--stamps-dir", str(tmp_path / "empty"), "-n").returncode == 3
+
+
+def test_rm_work_package_objects_kept_as_by_oecore_and_stale_ones_freed(pair, tmp_path):
+    # rm_work deletes do_package's stamp and keeps its sigdata: OE-Core's
+    # script (which reads sigdata and setscene stamps) keeps the current
+    # do_package object, and so do we; the stale generation it keeps forever
+    # because of its old sigdata, we free.
+    s = tmp_path / "stamps"
+    cur = {t: H("cur", t) for t in RM_WORK_TASKS}
+    old = {t: H("old", t) for t in RM_WORK_TASKS}
+    rm_work_stamps(s, cur, old)
+
+    def mk(c):
+        return (c.add("zlib", task="package", unihash=cur["package"]),
+                c.add("zlib", task="package", unihash=old["package"], age_days=3))
+    a, b, (ca, oa), (cb, ob) = pair(mk)
+    oe(a, "--stamps-dir", str(s), "-y")
+    assert set(ca + oa) <= a.files()
+    assert ours(b, "--stamps-dir", str(s), "-y").returncode == 0
+    assert b.files() == set(cb)

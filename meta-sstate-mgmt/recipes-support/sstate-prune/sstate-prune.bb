@@ -26,4 +26,6 @@ python do_sstate_prune_cache() {
     sstatemgmt.prune_bb.cache_task(d)
 }
 do_sstate_prune_cache[nostamp] = "1"
+# SSTATE_PRUNE_HASHSERV_GC talks to the hash equivalence server, which may be remote.
+do_sstate_prune_cache[network] = "1"
 addtask sstate_prune_cache before do_build

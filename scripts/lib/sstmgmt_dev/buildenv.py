@@ -159,7 +159,8 @@ def missing_host_tools():
 class Build:
     """One build directory (TOPDIR) with its own TMPDIR, SSTATE_DIR and parse cache."""
 
-    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None, release=sources.DEFAULT_RELEASE):
+    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None, extra_layers=(),
+                 release=sources.DEFAULT_RELEASE):
         self.topdir = topdir
         self.release = release  # a second build dir for the same test: prepare(name, release=build.release)
         self.srcdir = srcdir
@@ -171,6 +172,8 @@ class Build:
         self.tmpdir = os.path.join(topdir, "tmp")
         self.sstate_dir = os.path.join(topdir, "sstate-cache")
         self.tasklog = os.path.join(topdir, TASKLOG)
+        # Layers after the test layer, relative to the repository (a benchmark's own layer).
+        self.extra_layers = [os.path.join(layerroot, l) for l in extra_layers]
 
     # -- setup ------------------------------------------------------------
     def layers(self, with_layer=True, with_tests=True, selftest=False):
@@ -181,7 +184,7 @@ class Build:
             names.append(os.path.join(self.layerroot, "meta-sstate-mgmt"))
         if with_tests:
             names.append(os.path.join(self.layerroot, "oeqa-tests"))
-        return names
+        return names + self.extra_layers
 
     def write_layers(self, with_layer=True, with_tests=True, selftest=False):
         text = BBLAYERS_CONF.format(layers="".join("  %s \\\n" % l for l in self.layers(with_layer, with_tests, selftest)))
@@ -340,9 +343,10 @@ def work_name(name):
     return "%s-%s" % (name, tag) if tag else name
 
 
-def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
+def prepare(name, release=sources.DEFAULT_RELEASE, log=None, extra_layers=()):
     """Materialise sources and return a set-up Build under $SSTATE_MGMT_CACHE/work/<release>/<name>
-    (<name>-<tag> with $SSTATE_MGMT_WORK_TAG).
+    (<name>-<tag> with $SSTATE_MGMT_WORK_TAG). ``extra_layers``: more layers for BBLAYERS, as paths
+    relative to the repository.
 
     Raises sources.SourcesError when the pinned sources are unreachable, and
     BuildEnvError when the host cannot run BitBake (missing tools, no user).
@@ -362,7 +366,8 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None):
         os.chmod(workroot, 0o755)
         os.chown(os.path.join(workroot, release), uid, gid)
     layerroot = layer_root_for(uid, gid, cache)
-    return Build(topdir, srcdir, layerroot, uid, gid, home, release=release).setup()
+    return Build(topdir, srcdir, layerroot, uid, gid, home, extra_layers=extra_layers,
+                 release=release).setup()
 
 
 class HashServer:

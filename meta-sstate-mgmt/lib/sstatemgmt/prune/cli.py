@@ -6,22 +6,32 @@ option of that script keeps its meaning (marked "[OE]" in --help), plus the
 old shell script's comma-separated --stamps-dir=a,b.  See docs/pruning.md.
 
 Exit codes: 0 success, 1 error, 2 usage, 3 refused or aborted (prompt
-answered no, EOF or no terminal; unsafe roots), 4 another pruner holds the
-lock.  With --detailed-exit-codes a successful run exits 0 only when there
-was nothing to remove, and 5 when it removed (or with -n would remove)
-something.
+answered no, EOF or no terminal; unsafe roots or keep hashes), 4 another
+pruner holds the lock, 130 interrupted.  With --detailed-exit-codes a
+successful run exits 0 only when there was nothing to remove, and 5 when it
+removed (or with -n would remove) something.  With --json a failed run
+prints one JSON error object (schema sstate-prune-error/1) on stdout.
 """
 
 import argparse
+import fcntl
 import gc
+import json
+import math
 import os
 import re
+import select
+import signal
 import sys
+import threading
 import traceback
 
+from . import baselines
 from .engine import Options, RecipePolicy, prune
-from .errors import PruneError, UsageError
+from .errors import CacheDirError, LockBusyError, PruneError, RefusedError, RootsError, UsageError
+from .names import printable
 from .scan import MAX_AUTO_PROCESSES
+from .summary import fmt_bytes
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -29,6 +39,9 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3
 EXIT_LOCKED = 4
 EXIT_CHANGES = 5
+EXIT_INTERRUPTED = 130
+
+ERROR_SCHEMA = "sstate-prune-error/1"
 
 PROG = "sstate-cache-management"
 
@@ -39,18 +52,20 @@ _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 
 def parse_size(text):
     """'500M', '1.5G', '10T', '4096' -> bytes (powers of 1024)."""
     m = _SIZE_RE.match(text)
-    if not m:
+    if not m or not math.isfinite(float(m.group(1))):
         raise argparse.ArgumentTypeError("invalid size %r: use a number with an optional K, M, G or T suffix" % text)
     return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
 
 
 def _number(kind, minimum, what):
-    """argparse type: a ``kind`` (int or float) of at least ``minimum``."""
+    """argparse type: a finite ``kind`` (int or float) of at least ``minimum``."""
     def parse(text):
         try:
             v = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError("invalid %s %r" % (what, text))
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError("must be a finite number: %r" % text)
         if v < minimum:
             raise argparse.ArgumentTypeError("must be at least %s: %r" % (minimum, text))
         return v
@@ -61,11 +76,23 @@ _nonneg_float = _number(float, 0, "number")
 _positive_int = _number(int, 1, "integer")
 
 
+class _ArgumentError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports bad options to main() (which prints them, as JSON with --json)
+    instead of exiting."""
+
+    def error(self, message):
+        raise _ArgumentError(message)
+
+
 def build_parser():
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog=PROG, description="sstate cache management utility: prune an sstate cache safely. "
         "Options marked [OE] behave as in OE-Core's sstate-cache-management.py.",
-        epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 refused/aborted, 4 lock busy "
+        epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 refused/aborted, 4 lock busy, 130 interrupted "
         "(5 = removed or would remove something, with --detailed-exit-codes). See docs/pruning.md.")
     g = p.add_argument_group("OE-Core compatible options")
     g.add_argument("--cache-dir", default=os.environ.get("SSTATE_CACHE_DIR"),
@@ -103,7 +130,8 @@ def build_parser():
     n.add_argument("--keep-hash", action="append", default=[], metavar="HASH",
                    help="never remove entries with this unihash (repeatable, comma-separated)")
     n.add_argument("--keep-hashes-file", action="append", default=[], metavar="FILE",
-                   help="never remove entries whose unihash is listed in FILE (one per line)")
+                   help="never remove entries whose unihash is listed in FILE (one 'HASH' or 'unihash HASH' "
+                   "per line, as --hashserv-keep-file writes)")
     n.add_argument("--remove-unreferenced", action="store_true",
                    help="also remove everything the roots do not reference when other policies are given")
     n.add_argument("--use-sigdata", action="store_true",
@@ -114,12 +142,16 @@ def build_parser():
                    help="remove PN's entries that the roots / --keep-hash do not reference")
     n.add_argument("--task", action="append", metavar="TASK", help="with --recipe: only this task (repeatable)")
     n.add_argument("--arch", action="append", metavar="PKGARCH", help="with --recipe: only this pkgarch")
+    n.add_argument("--baseline-dir", metavar="DIR",
+                   help="CDEPENDS superset baselines (CDEPENDS_BASELINE_DIR): remove those of children left "
+                   "without objects (default: CACHE/%s when it exists)" % baselines.DIR_NAME)
 
     s = p.add_argument_group("safety and output")
     s.add_argument("--grace", type=_nonneg_float, default=360.0, metavar="MINUTES",
                    help="never remove entries modified in the last MINUTES minutes (default: 360)")
     s.add_argument("--force", action="store_true",
-                   help="go on when roots are missing, empty or match nothing")
+                   help="go on when roots are missing, unreadable, empty or match nothing, or keep hashes "
+                   "match nothing")
     s.add_argument("--lock-wait", type=_nonneg_float, nargs="?", const=-1.0, default=0.0, metavar="SECONDS",
                    help="wait for another pruner's lock (for ever, or SECONDS) instead of failing")
     s.add_argument("--json", action="store_true",
@@ -152,23 +184,30 @@ def _split_commas(values):
     return out
 
 
-def _read_hashes(files):
+def read_keep_file(path):
+    """The hashes of a keep file: one per line, ``<hash>`` or ``unihash <hash>``
+    (what ``--hashserv-keep-file`` writes), ``#`` starts a comment."""
     hashes = set()
-    for f in files:
-        try:
-            with open(f) as fh:
-                for line in fh:
-                    line = line.split("#", 1)[0].strip()
-                    if line:
-                        hashes.add(line)
-        except OSError as e:
-            raise UsageError("cannot read --keep-hashes-file %s: %s" % (f, e.strerror))
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
+            for n, line in enumerate(fh, 1):
+                words = line.split("#", 1)[0].split()
+                if len(words) == 2 and words[0] == "unihash":
+                    words = words[1:]
+                if len(words) > 1:
+                    raise UsageError("%s:%d: not a hash: %r" % (path, n, line.strip()[:80]),
+                                     "a keep file has one hash per line, or 'unihash <hash>' lines")
+                hashes.update(words)
+    except OSError as e:
+        raise UsageError("cannot read --keep-hashes-file %s: %s" % (path, e.strerror or e))
     return hashes
 
 
 def options_from_args(args):
     roots = _split_commas(args.stamps_dir) + _split_commas(args.build_dir)
-    keep_hashes = set(_split_commas(args.keep_hash)) | _read_hashes(args.keep_hashes_file)
+    keep_hashes = set(_split_commas(args.keep_hash))
+    for path in args.keep_hashes_file:
+        keep_hashes |= read_keep_file(path)
     recipe = None
     if args.recipe:
         if not (roots or keep_hashes or args.force):
@@ -190,12 +229,24 @@ def options_from_args(args):
         max_size=args.max_size, recipe=recipe, grace_minutes=args.grace, dry_run=args.dry_run,
         force=args.force, jobs=args.jobs, processes=procs, scan_threads=max(0, args.scan_threads), stat_all=args.stat_all or args.json,
         lock_wait=None if args.lock_wait is not None and args.lock_wait < 0 else args.lock_wait,
-        list_paths=args.debug >= 1)
+        list_paths=args.debug >= 1, baseline_dir=_baseline_dir(args))
+
+
+def _baseline_dir(args):
+    """--baseline-dir, checked; else the store inside the cache, if there is one."""
+    if args.baseline_dir is None:
+        return baselines.default_dir(args.cache_dir) if args.cache_dir else None
+    if not os.path.isdir(args.baseline_dir):
+        raise UsageError("--baseline-dir %s is not a directory" % args.baseline_dir,
+                         "pass the CDEPENDS_BASELINE_DIR of the builds that use this cache")
+    if not os.access(args.baseline_dir, os.R_OK | os.X_OK):
+        raise CacheDirError("cannot read --baseline-dir %s" % args.baseline_dir, "run as a user who may read it")
+    return args.baseline_dir
 
 
 class _Progress:
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, out):
+        self.out = out
         self.shown = False
 
     def __call__(self, phase, done, total, secs):
@@ -205,44 +256,198 @@ class _Progress:
             msg = "scanning: %d files, %.0fs" % (done, secs)
         else:
             msg = "deleting: %d/%d files, %.0fs" % (done, total or 0, secs)
-        self.stream.write("\r\033[K" + msg)
-        self.stream.flush()
-        self.shown = True
+        self.shown = self.out.write_raw(self.out.err, "\r\033[K" + msg)
 
     def clear(self):
         if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+            self.out.write_raw(self.out.err, "\r\033[K")
             self.shown = False
+
+
+class _Output:
+    """stdout and stderr that never raise: a closed stream (``| head``, a
+    reader that went away, a stdout closed from the start) is noted and
+    written no more, so that a run goes on deleting, accounts for what it
+    did, and says on stderr what stdout missed.  Text that is not valid in
+    the locale's encoding is written with backslash escapes."""
+
+    def __init__(self):
+        self.out = self._robust(sys.stdout)
+        self.err = self._robust(sys.stderr)
+        self.lost = set()
+        if self.out is None:
+            self.lost.add("stdout")
+
+    @staticmethod
+    def _robust(stream):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+        return stream
+
+    def write_raw(self, stream, text):
+        """Write ``text`` to ``stream`` (self.out or self.err); False if it is gone."""
+        name = "stdout" if stream is self.out else "stderr"
+        if stream is None or name in self.lost:
+            return False
+        try:
+            stream.write(text)
+            stream.flush()
+            return True
+        except (OSError, ValueError):
+            self.lost.add(name)
+            # Later writes (and the interpreter's last flush) must not fail again.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError, AttributeError):
+                pass
+            return False
+
+    def line(self, text, stream):
+        return self.write_raw(stream, text + "\n")
+
+
+def _defer_sigint():
+    """Ignore SIGINT from now on (main thread only); returns the previous handler or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):
+        return None
+
+
+def _wants_json(argv):
+    for a in argv:
+        if a == "--":
+            return False
+        if a == "--json":
+            return True
+    return False
+
+
+def _stdout_problem():
+    """Why stdout cannot take the JSON summary, or None: checked before
+    anything is deleted, so that a run never deletes without reporting."""
+    if sys.stdout is None:
+        return "stdout is closed"
+    try:
+        fd = sys.stdout.fileno()
+        mode = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+    except (OSError, ValueError, AttributeError):
+        return "stdout is closed"
+    if mode not in (os.O_WRONLY, os.O_RDWR):
+        return "stdout is not open for writing"
+    try:
+        p = select.poll()
+        p.register(fd, select.POLLOUT)
+        for _, ev in p.poll(0):
+            if ev & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
+                return "stdout is a pipe nobody reads"
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+_ERROR_KINDS = ((LockBusyError, "lock_busy"), (RootsError, "roots"), (RefusedError, "refused"),
+                (CacheDirError, "cache_dir"), (UsageError, "usage"), (PruneError, "error"))
+
+
+def error_object(message, hint, code, kind):
+    """The JSON object printed instead of a summary when a run fails (schema
+    ``sstate-prune-error/1``, see docs/pruning.md)."""
+    return json.dumps({"schema": ERROR_SCHEMA, "error": printable(message),
+                       "hint": printable(hint) if hint else None, "exit_code": code, "kind": kind})
+
+
+class _KeepFile:
+    """--hashserv-keep-file, opened before anything is deleted (a run must not
+    delete and then fail to write it) and written at the end."""
+
+    def __init__(self, path):
+        self.path = path
+        self.existed = os.path.lexists(path)
+        try:
+            self.f = open(path, "a", encoding="ascii", errors="strict")
+        except OSError as e:
+            raise UsageError("cannot write --hashserv-keep-file %s: %s" % (path, e.strerror or e),
+                             "pass a file in a directory you may write")
+
+    def write(self, hashes):
+        f, self.f = self.f, None
+        try:
+            if f.seekable():                     # not a pipe (--hashserv-keep-file >(bitbake-hashclient ...))
+                f.seek(0)
+                f.truncate()
+            f.writelines("unihash %s\n" % h for h in sorted(hashes) if _PLAIN_HASH.match(h))
+        finally:
+            f.close()
+
+    def discard(self):
+        if self.f is not None:
+            self.f.close()
+            self.f = None
+            if not self.existed:
+                try:
+                    os.unlink(self.path)
+                except OSError:
+                    pass
+
+
+# What --hashserv-keep-file lists: BitBake's unihashes are hex; a name that
+# carries anything else is no object the hash server knows.
+_PLAIN_HASH = re.compile(r"^[0-9A-Za-z]+$")
 
 
 def main(argv=None, keep_alive=None):
     """Run the script; returns its exit code.  ``keep_alive``: a list that
     gets the summary, so that the caller decides when the scan it holds is
     freed (see :func:`run`)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    io = _Output()
+    json_out = _wants_json(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
-    out = sys.stderr if args.json else sys.stdout
-    err = sys.stderr
+    state = {"json": json_out, "progress": None, "keep_file": None}
 
     def say(msg, stream=None):
-        print(msg, file=stream or out, flush=True)
+        io.line(msg, stream or (io.err if state["json"] else io.out))
 
-    def fail(e, code):
-        print("%s: error: %s" % (PROG, e), file=err, flush=True)
+    def fail(message, hint, code, kind, usage=False):
+        if state["progress"]:
+            state["progress"].clear()
+        if state["keep_file"]:
+            state["keep_file"].discard()
+        if usage:
+            io.write_raw(io.err, parser.format_usage())
+        io.line("%s: error: %s" % (PROG, printable("%s (%s)" % (message, hint) if hint else message)), io.err)
+        if state["json"]:
+            io.line(error_object(message, hint, code, kind), io.out)
         return code
 
+    try:
+        args = parser.parse_args(argv)
+    except _ArgumentError as e:
+        return fail(str(e), None, EXIT_USAGE, "usage", usage=True)
+
     if args.follow_symlink:
-        say("note: -L/--follow-symlink is ignored: symlinks are removed, never their targets", err)
+        say("note: -L/--follow-symlink is ignored: symlinks are removed, never their targets", io.err)
     if args.extra_archs or args.extra_layer:
-        say("note: --extra-archs/--extra-layer are ignored: every arch in the cache is considered", err)
-    if args.cache_dir is None:
-        parser.print_usage(err)
-        return fail("no cache directory: pass --cache-dir DIR or set SSTATE_CACHE_DIR", EXIT_USAGE)
+        say("note: --extra-archs/--extra-layer are ignored: every arch in the cache is considered", io.err)
+    if not args.cache_dir:
+        return fail("no cache directory: pass --cache-dir DIR or set SSTATE_CACHE_DIR", None, EXIT_USAGE,
+                    "usage", usage=True)
+    if args.json:
+        problem = _stdout_problem()
+        if problem:
+            return fail("--json: %s" % problem, "give --json a stdout to write to", EXIT_USAGE, "usage")
 
     progress = None
-    if not args.no_progress and err.isatty():
-        progress = _Progress(err)
+    if not args.no_progress and io.err is not None and io.err.isatty():
+        progress = state["progress"] = _Progress(io)
 
     answered = {}
 
@@ -253,52 +458,50 @@ def main(argv=None, keep_alive=None):
         if args.yes:
             return True
         if not sys.stdin or not sys.stdin.isatty():
-            say("%s: stdin is not a terminal: nothing removed (pass -y to delete, -n for a dry run)" % PROG, err)
+            say("%s: stdin is not a terminal: nothing removed (pass -y to delete, -n for a dry run)" % PROG, io.err)
             answered["no"] = True
             return False
-        err.write("Do you want to continue (y/n)? ")
-        err.flush()
+        io.write_raw(io.err, "Do you want to continue (y/n)? ")
         try:
             line = sys.stdin.readline()
         except (OSError, KeyboardInterrupt):
             line = ""
         if not line:
-            err.write("\n")
+            io.write_raw(io.err, "\n")
         ok = line.strip() in ("y", "Y", "yes", "YES", "Yes")
         if not ok:
-            say("%s: aborted: nothing removed" % PROG, err)
+            say("%s: aborted: nothing removed" % PROG, io.err)
             answered["no"] = True
         return ok
 
+    def trace():
+        if args.debug >= 2:
+            io.write_raw(io.err, traceback.format_exc())
+
     try:
         opts = options_from_args(args)
+        if args.hashserv_keep_file:
+            state["keep_file"] = _KeepFile(args.hashserv_keep_file)
         summary = prune(args.cache_dir, opts, progress=progress, confirm=confirm)
         if keep_alive is not None:
             keep_alive.append(summary)
+        # The work is done: a ^C now would only cut the report short (half
+        # a JSON document), so it waits until the report is written.
+        state["sigint"] = _defer_sigint()
     except PruneError as e:
-        if progress:
-            progress.clear()
-        if args.debug >= 2:
-            traceback.print_exc()
-        return fail(e.oneline(), e.exit_code)
+        trace()
+        kind = next(k for cls, k in _ERROR_KINDS if isinstance(e, cls))
+        return fail(str(e), e.hint, e.exit_code, kind)
     except KeyboardInterrupt:
-        if progress:
-            progress.clear()
-        say("%s: interrupted" % PROG, err)
-        return 130
+        return fail("interrupted", None, EXIT_INTERRUPTED, "interrupted")
     except OSError as e:
-        if progress:
-            progress.clear()
-        if args.debug >= 2:
-            traceback.print_exc()
-        return fail("%s%s" % (e.strerror or e, " (%s)" % e.filename if e.filename else ""), EXIT_ERROR)
+        trace()
+        return fail("%s%s" % (e.strerror or e, " (%s)" % e.filename if e.filename else ""), None,
+                    EXIT_ERROR, "error")
     except Exception as e:  # never a bare traceback for users
-        if progress:
-            progress.clear()
-        if args.debug >= 2:
-            traceback.print_exc()
-        return fail("internal error: %s: %s (rerun with -DD for a traceback and report it)"
-                    % (type(e).__name__, e), EXIT_ERROR)
+        trace()
+        return fail("internal error: %s: %s" % (type(e).__name__, e),
+                    "rerun with -DD for a traceback and report it", EXIT_ERROR, "internal")
     if progress:
         progress.clear()
     if args.dry_run or summary.removed["files"] == 0 or summary.aborted:
@@ -308,18 +511,34 @@ def main(argv=None, keep_alive=None):
         say(summary.format_human(args.verbose))
     if args.debug >= 2:
         say("timings: %s" % summary.timings)
-    if args.hashserv_keep_file:
+    if state["keep_file"]:
         try:
-            with open(args.hashserv_keep_file, "w") as f:
-                f.writelines("unihash %s\n" % h for h in sorted(summary.kept_unihashes))
+            state["keep_file"].write(summary.kept_unihashes)
         except OSError as e:
-            return fail("cannot write --hashserv-keep-file %s: %s" % (args.hashserv_keep_file, e.strerror),
-                        EXIT_ERROR)
+            summary.errors.append({"path": args.hashserv_keep_file, "error": e.strerror or str(e),
+                                   "phase": "output"})
+            say("%s: error: cannot write --hashserv-keep-file %s: %s"
+                % (PROG, printable(args.hashserv_keep_file), e.strerror), io.err)
+    json_lost = False
     if args.json:
-        print(summary.to_json(paths=args.debug >= 1), flush=True)
+        try:
+            text = summary.to_json(paths=args.debug >= 1)
+        except (ValueError, TypeError) as e:
+            json_lost = True
+            text = error_object("internal error: the JSON summary cannot be written: %s" % e,
+                                "rerun with -DD for a traceback and report it", EXIT_ERROR, "internal")
+        json_lost = not io.line(text, io.out) or json_lost
+    if "stdout" in io.lost:
+        io.line("%s: stdout could not be written (closed or full), output lost: %s %d files (%s)%s" % (
+            PROG, "would remove" if args.dry_run or summary.aborted else "removed", summary.removed["files"],
+            fmt_bytes(summary.removed["bytes"]), ", interrupted" if summary.interrupted else ""), io.err)
+    if state.get("sigint") is not None:
+        signal.signal(signal.SIGINT, state["sigint"])
+    if summary.interrupted:
+        return EXIT_INTERRUPTED
     if summary.aborted:
         return EXIT_REFUSED
-    if summary.errors and not args.dry_run:
+    if json_lost or (summary.errors and not args.dry_run):
         return EXIT_ERROR
     if args.detailed_exit_codes and summary.removed["files"]:
         return EXIT_CHANGES
@@ -329,18 +548,33 @@ def main(argv=None, keep_alive=None):
 def _report(summary, args, say, planned, brief=False):
     if args.debug >= 1:
         for rel in summary.removed_paths:
-            say(os.path.join(summary.cache_dir, rel))
+            say(printable(os.path.join(summary.cache_dir, rel)))
+        for path in (summary.baselines or {}).get("paths", ()):
+            say(printable(path))
     if args.verbose and summary.roots:
         for r in summary.roots["roots"]:
-            say("root %s: %d stamps, %d setscene stamps, %d sigdata (%s), %d hashes"
-                % (r["path"], r["stamps"], r["setscene_stamps"], r["sigdata"],
-                   "used" if args.use_sigdata else "ignored", r["hashes"]))
+            say(printable("root %s: %d stamps, %d setscene stamps, %d sigdata (%s; %d of tasks without a "
+                          "stamp used), %d hashes"
+                          % (r["path"], r["stamps"], r["setscene_stamps"], r["sigdata"],
+                             "used" if args.use_sigdata else "ignored", r["sigdata_roots"], r["hashes"])))
         say("roots reference %d hashes, %d entries of the cache"
             % (summary.roots["hashes"], summary.roots["matched_units"]))
     # the line OE-Core's script prints, for scripts that grep it
     say("%d out of %d files will be removed!" % (summary.removed["files"], summary.scan.get("files", 0)))
     if not brief:                        # with -y the summary after deleting says it all
         say(summary.format_human(args.verbose, planned=planned))
+
+
+def interrupted_early(argv):
+    """Exit code of a run interrupted before it could report; with --json,
+    the error object still goes to stdout."""
+    try:
+        if _wants_json(argv):
+            sys.stdout.write(error_object("interrupted", None, EXIT_INTERRUPTED, "interrupted") + "\n")
+        sys.stderr.write("%s: interrupted\n" % PROG)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return EXIT_INTERRUPTED
 
 
 def run():
@@ -358,9 +592,13 @@ def run():
     """
     gc.disable()
     keep_alive = []
-    code = main(keep_alive=keep_alive)
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        code = main(keep_alive=keep_alive)
+    except KeyboardInterrupt:                    # before main() could catch it (parsing the options)
+        code = interrupted_early(sys.argv[1:])
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
     finally:
         os._exit(code)

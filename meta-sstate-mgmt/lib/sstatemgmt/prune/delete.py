@@ -4,7 +4,8 @@
 For each unit: lstat every member again right before deleting; if any
 member's mtime changed or its size grew since the scan (a build used or
 rewrote it), the whole unit is kept.  Members that vanished are counted and
-skipped.  Then the archive is unlinked first, its companions after it.
+skipped.  Then the archive is unlinked first, and its companions only once
+it is gone and no new archive took its name (see :func:`delete_unit`).
 ``unlink`` never follows symlinks (a symlinked object loses its link, never
 its target), and works relative to directories opened with O_NOFOLLOW.  ENOENT means another cleaner got there first and is counted,
 not raised; other errors (EACCES, EPERM, EROFS...) are recorded and the run
@@ -12,9 +13,11 @@ goes on.  Threads run the unlinks, which release the GIL.
 """
 
 import os
+import signal
+import threading
 import time
 
-from .scan import open_dir_at
+from .scan import FD_DEPTH, open_dir_at
 
 
 class DeleteStats:
@@ -27,6 +30,7 @@ class DeleteStats:
         self.vanished_files = 0         # someone else deleted them first
         self.errors = []                # (relpath, message)
         self.removed_units = []         # (unit, files, bytes) actually removed
+        self.interrupted = False        # SIGINT stopped the deletion early
         self.seconds = 0.0
 
     def merge(self, o):
@@ -41,12 +45,24 @@ class DeleteStats:
 
 
 def delete_unit(dirfd, unit, st):
-    """Delete one unit whose directory is open as ``dirfd`` (re-stat first)."""
-    todo = []
-    for suffix, mtime, size in unit.ordered_members():
-        name = unit.stem + suffix
+    """Delete one unit whose directory is open as ``dirfd``.
+
+    Re-stat first (the archive last, right before its unlink): a unit any
+    member of which changed is kept whole.  Then the archive goes first,
+    and the companions only once it is gone: if its unlink fails (EPERM:
+    an immutable file, a sticky directory), the unit stays whole, so an
+    archive is never left without its .sig and .siginfo.  Before the
+    companions go, the archive name is checked once more: an archive
+    renamed into place since the plan (a build writing the object again, or
+    an orphan whose archive arrived) keeps them; and each companion is
+    checked again right before its unlink, so one written anew meanwhile
+    stays.  What remains is the time between one lstat and the next unlink:
+    no system call removes a file only if it is unchanged.
+    """
+    now = {}
+    for suffix, mtime, size in reversed(unit.ordered_members()):
         try:
-            s = os.lstat(name, dir_fd=dirfd)
+            s = os.lstat(unit.stem + suffix, dir_fd=dirfd)
         except FileNotFoundError:
             st.vanished_files += 1
             continue
@@ -54,14 +70,32 @@ def delete_unit(dirfd, unit, st):
             st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
             return
         if s.st_mtime != mtime or s.st_size > size:
-            st.changed_units += 1
-            st.changed_files += len(unit.members)
-            st.changed_bytes += unit.size
+            _changed(st, unit, unit.size, len(unit.members))
             return
-        todo.append((name, suffix, s.st_size))
+        now[suffix] = s
     nfiles = nbytes = 0
-    for name, suffix, size in todo:
+    if "" in now:                                # the archive: alone first
         try:
+            os.unlink(unit.stem, dir_fd=dirfd)
+            nfiles, nbytes = 1, now[""].st_size
+        except FileNotFoundError:
+            st.vanished_files += 1
+        except OSError as e:
+            st.errors.append((unit.relpath(), e.strerror or str(e)))
+            return
+    companions = [m[0] for m in unit.ordered_members() if m[0] and m[0] in now]
+    if companions and _archive_present(dirfd, unit, st):
+        _changed(st, unit, sum(now[c].st_size for c in companions), len(companions))
+        companions = []
+    for i, suffix in enumerate(companions):
+        name = unit.stem + suffix
+        before = now[suffix]
+        try:
+            s = os.lstat(name, dir_fd=dirfd)
+            if s.st_mtime != before.st_mtime or s.st_size != before.st_size or s.st_ino != before.st_ino:
+                rest = companions[i:]
+                _changed(st, unit, sum(now[c].st_size for c in rest), len(rest))
+                break
             os.unlink(name, dir_fd=dirfd)
         except FileNotFoundError:
             st.vanished_files += 1
@@ -70,47 +104,84 @@ def delete_unit(dirfd, unit, st):
             st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
             continue
         nfiles += 1
-        nbytes += size
+        nbytes += before.st_size
     if nfiles:
         st.removed_files += nfiles
         st.removed_bytes += nbytes
         st.removed_units.append((unit, nfiles, nbytes))
 
 
+def _changed(st, unit, nbytes, nfiles):
+    st.changed_units += 1
+    st.changed_files += nfiles
+    st.changed_bytes += nbytes
+
+
+def _archive_present(dirfd, unit, st):
+    """True unless the unit's archive name is free (an error counts as present: keep)."""
+    try:
+        os.lstat(unit.stem, dir_fd=dirfd)
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        st.errors.append((unit.relpath(), e.strerror or str(e)))
+    return True
+
+
 class _DirStack:
     """The directories of the current ``reldir``, each opened relative to its
     parent with O_NOFOLLOW (scan.open_dir_at) and kept open, so that the
     next directory in sorted order reopens only the components that differ
-    (usually just the last fan-out level)."""
+    (usually just the last fan-out level).  Components deeper than
+    scan.FD_DEPTH are opened one after the other without being kept, so a
+    very deep tree cannot exhaust the descriptors."""
 
     def __init__(self, rootfd):
         self.rootfd = rootfd
         self.parts = []                          # [(component, fd)]
+        self.deep = None                         # fd of a directory below the kept ones
 
     def open(self, reldir):
         """fd of ``reldir`` (owned by the stack); raises OSError."""
+        self._close_deep()
         want = reldir.split("/") if reldir else []
+        head, tail = want[:FD_DEPTH], want[FD_DEPTH:]
         keep = 0
-        while keep < len(self.parts) and keep < len(want) and self.parts[keep][0] == want[keep]:
+        while keep < len(self.parts) and keep < len(head) and self.parts[keep][0] == head[keep]:
             keep += 1
         self.close(keep)
-        for part in want[keep:]:
+        for part in head[keep:]:
             parent = self.parts[-1][1] if self.parts else self.rootfd
             self.parts.append((part, open_dir_at(parent, part)))
-        return self.parts[-1][1] if self.parts else self.rootfd
+        fd = self.parts[-1][1] if self.parts else self.rootfd
+        for part in tail:
+            nfd = open_dir_at(fd, part)
+            self._close_deep()
+            self.deep = fd = nfd
+        return fd
+
+    def _close_deep(self):
+        if self.deep is not None:
+            os.close(self.deep)
+            self.deep = None
 
     def close(self, keep=0):
+        if keep == 0:
+            self._close_deep()
         while len(self.parts) > keep:
             os.close(self.parts.pop()[1])
 
 
-def _delete_chunk(rootfd, units):
-    """Delete units (sorted by directory), opening each directory once."""
+def _delete_chunk(rootfd, units, stop):
+    """Delete units (sorted by directory), opening each directory once;
+    stops between two units once ``stop`` is set."""
     st = DeleteStats()
     dirs = _DirStack(rootfd)
     cur, fd = None, None
     try:
         for u in units:
+            if stop.is_set():
+                break
             if u.reldir != cur or fd is None:
                 cur = u.reldir
                 try:
@@ -135,35 +206,58 @@ def delete_units(root, units, jobs=8, progress=None):
     Directories are opened from the cache root one component at a time
     with O_NOFOLLOW, and files are stat'ed and unlinked relative to them,
     so nothing outside the cache can be reached even if a directory is
-    replaced by a symlink meanwhile.  Returns DeleteStats.
+    replaced by a symlink meanwhile.  A first SIGINT (when called from the
+    main thread) stops the deletion between two units, and what was
+    removed is still accounted (``interrupted``); a second one raises
+    KeyboardInterrupt.  Returns DeleteStats.
     """
     t0 = time.monotonic()
     total = DeleteStats()
     units = list(units)
     if not units:
         return total
+    stop = threading.Event()
+    previous = _stop_on_sigint(stop)
     rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     try:
-        _delete_all(rootfd, units, jobs, progress, total, t0)
+        _delete_all(rootfd, units, jobs, progress, total, t0, stop)
     finally:
         os.close(rootfd)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    total.interrupted = stop.is_set()
     total.seconds = time.monotonic() - t0
     return total
 
 
-def _delete_all(rootfd, units, jobs, progress, total, t0):
+def _stop_on_sigint(stop):
+    """Make SIGINT set ``stop`` (once; a second one raises KeyboardInterrupt).
+    Returns the previous handler, or None where it cannot be replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except (ValueError, OSError):
+        return None
+
+
+def _delete_all(rootfd, units, jobs, progress, total, t0, stop):
     # Contiguous chunks keep the units of one directory in one thread: threads
     # unlinking in the same directory only contend for its lock.
     size = max(1, -(-len(units) // max(1, jobs * 16)))
     chunks = [units[i:i + size] for i in range(0, len(units), size)]
     if jobs <= 1:
-        results = map(lambda c: _delete_chunk(rootfd, c), chunks)
-        for r in results:
-            total.merge(r)
+        for c in chunks:
+            total.merge(_delete_chunk(rootfd, c, stop))
     else:
         from concurrent.futures import ThreadPoolExecutor   # only here: 5 ms to import
         with ThreadPoolExecutor(max_workers=jobs) as ex:
-            for r in ex.map(lambda c: _delete_chunk(rootfd, c), chunks):
+            for r in ex.map(lambda c: _delete_chunk(rootfd, c, stop), chunks):
                 total.merge(r)
                 if progress is not None:
                     progress(total.removed_files, total.removed_bytes, time.monotonic() - t0)

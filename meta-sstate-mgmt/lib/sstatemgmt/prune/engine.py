@@ -65,9 +65,10 @@ Safety
 ------
 A real run (``dry_run=False``) takes the cache lock (:mod:`.lock`), plans,
 asks ``confirm(summary)`` if given, then deletes with :mod:`.delete`
-(re-stat each unit, skip it if it changed, archive first, tolerant of
-ENOENT, errors recorded).  Roots that are missing, unreadable or hold no
-stamps, and a sweep whose roots match no unit of the cache, are refused
+(re-stat each unit, skip it if it changed, archive first and companions
+only once it is gone, tolerant of ENOENT, errors recorded).  Roots that are
+missing, cannot be read completely or hold no stamps, and any root or keep
+set that matches no unit of the cache (whatever the policies), are refused
 (:class:`RefusedError`) unless ``force=True``.
 
 Nothing here imports BitBake: a BitBake task calls :func:`prune` with
@@ -75,12 +76,14 @@ parameters, the standalone script with parsed argv.
 """
 
 import gc
+import math
 import os
 import time
 from operator import attrgetter
 from dataclasses import asdict, dataclass, field, replace
 from typing import FrozenSet, Iterable, Optional, Sequence
 
+from . import baselines as baselinesmod
 from . import delete as deletemod
 from . import roots as rootsmod
 from .errors import CacheDirError, RefusedError, UsageError
@@ -171,6 +174,7 @@ class Options:
     lock_wait: Optional[float] = 0.0
     now: Optional[float] = None
     list_paths: bool = False
+    baseline_dir: Optional[str] = None        # CDEPENDS superset baselines: see baselines.py
     extra: dict = field(default_factory=dict)
 
     def recipes(self):
@@ -190,6 +194,14 @@ class Options:
                                          or self.max_size is not None or self.recipe is not None)
 
     def validate(self):
+        for name, value in (("--grace", self.grace_minutes), ("--older-than", self.older_than_days),
+                            ("--lock-wait", self.lock_wait), ("--max-size", self.max_size)):
+            if value is not None and not math.isfinite(value):
+                raise UsageError("%s must be a finite number (got %s)" % (name, value),
+                                 "wait for ever with --lock-wait without a value" if name == "--lock-wait" else None)
+        for r in self.recipes():
+            if r.older_than_days is not None and not math.isfinite(r.older_than_days):
+                raise UsageError("the recipe's older_than_days must be a finite number (got %s)" % r.older_than_days)
         if self.keep < 1:
             raise UsageError("--keep must be at least 1 (got %s)" % self.keep)
         if self.older_than_days is not None and self.older_than_days < 0:
@@ -297,7 +309,7 @@ def _measured(units):
             raise ValueError("unit %r was not measured" % u)
 
 
-def select(units, opts, root_hashes, now, total_bytes, measure=_measured):
+def select(units, opts, root_hashes, now, total_bytes, measure=_measured, keep=None):
     """Plan: returns (selected {unit: policy}, protected {unit: reason}, budget dict or None).
 
     ``measure(units)`` lstats units that the scan left unmeasured: only the
@@ -313,7 +325,8 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured):
     sel = {}
     recipes = opts.recipes()
     # Hashes compare exactly: stamps and object names carry the same unihash string.
-    keep = set(h.strip() for h in opts.keep_hashes)
+    if keep is None:
+        keep = frozenset(h.strip() for h in opts.keep_hashes)
     protected_hashes = root_hashes | keep
     for r in recipes:
         protected_hashes = protected_hashes | r.keep_hashes
@@ -426,6 +439,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
 
     root_hashes, root_stats = rootsmod.collect(list(opts.roots), opts.use_sigdata, opts.force) \
         if opts.roots else (set(), [])
+    keep = frozenset(h.strip() for h in opts.keep_hashes)
     lock = None
     if not opts.dry_run and opts.lock:
         lock = CacheLock(cache_dir, opts.lock_wait).acquire()
@@ -447,6 +461,9 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         t_scan = time.monotonic()
         units = res.units
         classify_units(units)
+        baselines = baselinesmod.Baselines(opts.baseline_dir, cache_dir).read() if opts.baseline_dir else None
+        if baselines is not None:
+            baselines.claim(res)
         summary.bytes_measured = res.measured
         summary.scan = _scan_summary(res, units)
         for path, reason in res.unknown:
@@ -455,14 +472,8 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         summary.unknown_count = len(res.unknown)
         summary.errors.extend({"path": p, "error": e, "phase": "scan"} for p, e in res.errors)
 
-        if opts.roots:
-            matched = sum(1 for u in units if u.unihash in root_hashes)
-            summary.roots = {"roots": [s.asdict() for s in root_stats], "hashes": len(root_hashes),
-                             "matched_units": matched}
-            if opts.sweep() and matched == 0 and units and not opts.force:
-                raise RefusedError("the roots %s reference none of the %d entries of %s: wrong stamps dir or cache?"
-                                   % (", ".join(opts.roots), len(units), cache_dir),
-                                   "check --stamps-dir and --cache-dir, or pass --force to remove everything")
+        if opts.roots or keep:
+            _match_protection(summary, units, root_stats, root_hashes, keep, opts, cache_dir)
 
         measure_errors = []
 
@@ -470,7 +481,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             summary.timings["lstat_calls"] = summary.timings.get("lstat_calls", 0) + \
                 measure_units(cache_dir, us, measure_errors, procs)
 
-        sel, protected, budget = select(units, opts, root_hashes, now, res.bytes, measure)
+        sel, protected, budget = select(units, opts, root_hashes, now, res.bytes, measure, keep)
         summary.errors.extend({"path": p, "error": e, "phase": "scan"} for p, e in measure_errors)
         summary.size_budget = budget
         for u, why in protected.items():
@@ -486,8 +497,12 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             summary.removed_paths = sorted(u.relpath(m[0]) for u in planned for m in u.members)
 
         summary.kept = _kept(res, summary)
+        if baselines is not None:        # planned before the confirmation, which shows the plan
+            summary.baselines = baselines.plan(_kept_objects(units, sel, None, False), opts, now, not res.errors)
+            summary.errors.extend({"path": p, "error": e, "phase": "baselines"} for p, e in baselines.errors)
         gone = None
-        if not opts.dry_run and planned and confirm is not None and not confirm(summary):
+        if not opts.dry_run and (planned or baselines is not None and baselines.todo) and confirm is not None \
+                and not confirm(summary):
             summary.aborted = True
         elif not opts.dry_run and planned:
             del_progress = None
@@ -501,6 +516,7 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             summary.skipped = {"changed": _fb(ds.changed_files, ds.changed_bytes, units=ds.changed_units),
                                "vanished_files": ds.vanished_files}
             summary.errors.extend({"path": p, "error": e, "phase": "delete"} for p, e in ds.errors)
+            summary.interrupted = ds.interrupted
             summary.timings["delete_seconds"] = round(ds.seconds, 3)
             if ds.seconds > 0:
                 summary.timings["delete_files_per_second"] = round(ds.removed_files / ds.seconds, 1)
@@ -508,6 +524,9 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             gone = set(id(u) for u, _, _ in ds.removed_units)
             summary.kept = _kept(res, summary)
         summary.set_kept_units(_kept_unihashes(units, sel, gone, summary.aborted))
+        if baselines is not None and not opts.dry_run and not summary.aborted:
+            summary.errors.extend({"path": p, "error": e, "phase": "baselines"}
+                                  for p, e in baselines.apply(_kept_objects(units, sel, gone, False)))
         if budget is not None and not opts.dry_run and not summary.aborted:
             budget["bytes_after"] = res.bytes - summary.removed["bytes"]
             budget["reached"] = budget["bytes_after"] <= budget["max_bytes"]
@@ -520,6 +539,40 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
             gc.enable()
         if lock is not None:
             lock.release()
+
+
+def _match_protection(summary, units, root_stats, root_hashes, keep, opts, cache_dir):
+    """Count the units each root and the keep hashes reference, and refuse
+    (unless ``force``) when one of them references no entry of a cache that
+    has entries: a wrong stamps dir, a wrong cache or a mistyped hash would
+    otherwise protect nothing, whatever the policies."""
+    wanted = root_hashes | keep
+    count = dict.fromkeys(wanted, 0)
+    for u in units:
+        h = u.unihash
+        if h in wanted:
+            count[h] += 1
+    for s in root_stats:
+        s.matched_units = sum(count.get(h, 0) for h in s.hash_set)
+    matched = sum(count.get(h, 0) for h in root_hashes)
+    if opts.roots:
+        summary.roots = {"roots": [s.asdict() for s in root_stats], "hashes": len(root_hashes),
+                         "matched_units": matched}
+    summary.keep_hashes = {"hashes": len(keep), "matched_units": sum(count.get(h, 0) for h in keep)} \
+        if keep else None
+    if not units or opts.force:
+        return
+    for s in root_stats:
+        if s.matched_units == 0:
+            raise RefusedError("root %s references none of the %d entries of %s: wrong stamps dir or cache?"
+                               % (s.path, len(units), cache_dir),
+                               "check --stamps-dir/--build-dir and --cache-dir, or pass --force to go on "
+                               "as if it protected nothing")
+    if keep and summary.keep_hashes["matched_units"] == 0:
+        raise RefusedError("the %d keep hashes (--keep-hash, --keep-hashes-file) match none of the %d entries of %s"
+                           % (len(keep), len(units), cache_dir),
+                           "check them for typos and the file for its format, or pass --force to go on "
+                           "as if they protected nothing")
 
 
 def _account(summary, removed, sel):
@@ -552,14 +605,17 @@ def _account(summary, removed, sel):
     summary.top_recipes = [{"pn": pn, "files": rfiles[pn], "bytes": rbytes[pn]} for pn in top]
 
 
+def _kept_objects(units, sel, gone, aborted):
+    """The objects a real run left (``gone``: ids of the removed units), or a dry run would leave
+    (not in ``sel``)."""
+    for u in units:
+        if u.kind is OBJECT and (aborted or (id(u) not in gone if gone is not None else u not in sel)):
+            yield u
+
+
 def _kept_unihashes(units, sel, gone, aborted):
-    """For Summary.kept_unihashes: the objects a real run left (``gone``: ids
-    of the removed units), or a dry run would leave (not in ``sel``)."""
-    def kept():
-        for u in units:
-            if u.kind is OBJECT and (aborted or (id(u) not in gone if gone is not None else u not in sel)):
-                yield u.unihash
-    return kept
+    """For Summary.kept_unihashes: the unihashes of :func:`_kept_objects`, computed on first use."""
+    return lambda: (u.unihash for u in _kept_objects(units, sel, gone, aborted))
 
 
 def _kept(res, summary):

@@ -210,6 +210,37 @@ def classify(name, native=""):
     return Parsed(COMPANION if suffix else OBJECT, stem, suffix, Info.make(spec, unihash, task))
 
 
+# What printable() escapes: C0 and C1 controls and DEL, the Unicode line
+# and paragraph separators (str.splitlines() splits on all of these), the
+# backslash itself (so that escapes are unambiguous), and lone surrogates,
+# which is
+# how Python (surrogateescape) carries the bytes of a name that is not valid
+# UTF-8.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\\\\\u2028\u2029\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\\": "\\\\"}
+
+
+def _escape(m):
+    c = m.group()
+    e = _ESCAPES.get(c)
+    if e is not None:
+        return e
+    o = ord(c)
+    if 0xdc80 <= o <= 0xdcff:                  # an undecodable byte
+        return "\\x%02x" % (o - 0xdc00)
+    return "\\x%02x" % o if o < 0x100 else "\\u%04x" % o
+
+
+def printable(text):
+    """``text`` (a name, a path, a message) as one line of valid UTF-8:
+    control characters, backslashes and bytes that are not UTF-8 become
+    backslash escapes (``\\n``, ``\\x1b``, ``\\xff``, ``\\\\``).  A file name can
+    hold anything but ``/`` and NUL; output must not break because of it."""
+    if text.isascii() and text.isprintable() and "\\" not in text:
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 def parse_name(name, native=""):
     """Return the :class:`Info` of an object or companion name, else None."""
     return classify(name, native).info

@@ -293,6 +293,8 @@ def fork_call(fn, *args):
     if not hasattr(os, "fork"):
         return None
     fds = []
+    die_with_parent = _die_with_parent()
+    parent = os.getpid()
     try:
         fds.extend(os.pipe())
         if hasattr(os, "memfd_create"):
@@ -305,6 +307,13 @@ def fork_call(fn, *args):
     if pid == 0:
         code = 1
         try:
+            # A child whose parent was killed has no one to deliver to: it
+            # dies with it instead of walking on (the lock itself is closed
+            # in every child at fork, see lock.py).
+            if die_with_parent is not None:
+                die_with_parent()
+            if os.getppid() != parent:
+                os._exit(1)
             os.close(fds[0])
             with open(fds[-1], "wb") as f:
                 pickle.dump(fn(*args), f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -319,6 +328,25 @@ def fork_call(fn, *args):
 
 
 _SIZE = struct.Struct("Q")
+_PR_SET_PDEATHSIG = 1
+_prctl = []
+
+
+def _die_with_parent():
+    """A function that makes the calling (child) process get SIGKILL when
+    its parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``), or None."""
+    if not _prctl:
+        fn = None
+        try:
+            import ctypes
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+            def fn():
+                prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (ImportError, OSError, AttributeError):
+            pass
+        _prctl.append(fn)
+    return _prctl[0]
 
 
 def fork_result(child):
@@ -668,17 +696,71 @@ def _enter(w, relpath, opener, *args):
         return None
 
 
+# A walk keeps a descriptor open for each directory on its current path
+# (their remaining subdirectories are opened from it).  Below this depth it
+# keeps only the current one and climbs back up through "..", checked
+# against the device and inode it came from: a tree of any depth is walked
+# without recursion and with a bounded number of descriptors.
+FD_DEPTH = 32
+_PARENT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+
+
 def _walk_dir(fd, reldir, native, w, counter, stat):
-    """Scan the open directory ``fd`` and everything below it; closes ``fd``."""
+    """Scan the open directory ``fd`` and everything below it, depth first,
+    iteratively; closes ``fd``."""
+    subdirs = []
     try:
-        subdirs = []
         _scan_one(fd, reldir, native, w, subdirs, counter, stat)
-        for name, sub, subnative in subdirs:
-            cfd = _enter(w, sub, open_dir_at, fd, name)
-            if cfd is not None:
-                _walk_dir(cfd, sub, subnative, w, counter, stat)
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    stack = [[fd, iter(subdirs), reldir, None]]      # [fd or None, pending subdirs, reldir, (dev, ino)]
+    try:
+        while stack:
+            top = stack[-1]
+            nxt = next(top[1], None)
+            if nxt is None:
+                stack.pop()
+                if stack and stack[-1][0] is None:
+                    _climb(top[0], stack, w)
+                os.close(top[0])
+                continue
+            name, sub, subnative = nxt
+            cfd = _enter(w, sub, open_dir_at, top[0], name)
+            if cfd is None:
+                continue
+            if len(stack) >= FD_DEPTH:
+                st = os.fstat(top[0])
+                top[3] = (st.st_dev, st.st_ino)
+                os.close(top[0])
+                top[0] = None
+            subdirs = []
+            stack.append([cfd, iter(subdirs), sub, None])
+            _scan_one(cfd, sub, subnative, w, subdirs, counter, stat)
+    finally:
+        for frame in stack:
+            if frame[0] is not None:
+                os.close(frame[0])
+
+
+def _climb(fd, stack, w):
+    """Reopen the parent of the open directory ``fd`` (``stack[-1]``, whose
+    descriptor was given up) through "..".  If it is not the directory the
+    walk came from (a directory moved meanwhile), every frame without a
+    descriptor is given up, with an error."""
+    parent = stack[-1]
+    try:
+        pfd = os.open("..", _PARENT_FLAGS, dir_fd=fd)
+        st = os.fstat(pfd)
+        if (st.st_dev, st.st_ino) == parent[3]:
+            parent[0] = pfd
+            return
+        os.close(pfd)
+        problem = "moved during the scan"
+    except OSError as e:
+        problem = e.strerror or str(e)
+    while stack and stack[-1][0] is None:
+        w.errors.append((stack.pop()[2], problem))
 
 
 def _walk(rootfd, tops, counter=None, stat=False, rows=False):

@@ -8,6 +8,9 @@ docs/pruning.md ("JSON summary"), identified by ``"schema":
 
 import json
 
+from .names import printable
+from .baselines import format_lines as baselines_lines
+
 SCHEMA = "sstate-prune-summary/1"
 MAX_LISTED = 1000
 
@@ -37,8 +40,10 @@ class Summary:
         self.dry_run = dry_run
         self.policies = policies            # the options that were in force
         self.aborted = False                # the confirmation said no
+        self.interrupted = False            # SIGINT while deleting: the rest was left
         self.scan = {}
         self.roots = {}
+        self.keep_hashes = None             # {"hashes", "matched_units"} when keep hashes were given
         self.removed = _fb()
         self.kept = _fb()
         # False when the scan read directories only: the sizes of files no
@@ -49,6 +54,7 @@ class Summary:
         self.protected = {"roots": _fb(), "grace": _fb()}
         self.skipped = {"changed": _fb(units=0), "vanished_files": 0}
         self.size_budget = None
+        self.baselines = None               # CDEPENDS superset baselines (baselines.py), when asked
         self.top_recipes = []
         self.errors = []                    # {"path", "error", "phase"}
         self.unknown = []                   # {"path", "reason"} (first MAX_LISTED)
@@ -89,16 +95,19 @@ class Summary:
             "cache_dir": self.cache_dir,
             "dry_run": self.dry_run,
             "aborted": self.aborted,
+            "interrupted": self.interrupted,
             "policies": self.policies,
             "bytes_measured": self.bytes_measured,
             "scan": self.scan,
             "roots": self.roots,
+            "keep_hashes": self.keep_hashes,
             "removed": self.removed,
             "kept": self.kept,
             "by_policy": self.by_policy,
             "protected": self.protected,
             "skipped": self.skipped,
             "size_budget": self.size_budget,
+            "baselines": self.baselines,
             "top_recipes": self.top_recipes,
             "errors": self.errors[:MAX_LISTED],
             "error_count": len(self.errors),
@@ -111,7 +120,9 @@ class Summary:
         return d
 
     def to_json(self, paths=False, indent=1):
-        return json.dumps(self.asdict(paths), indent=indent, sort_keys=False)
+        """The JSON summary: ASCII, names escaped (:func:`names.printable`), never NaN."""
+        return json.dumps(_printable_tree(self.asdict(paths)), indent=indent, sort_keys=False,
+                          allow_nan=False)
 
     def format_human(self, verbose=False, planned=False):
         """A few lines for people: totals, per policy, top recipes, problems.
@@ -135,6 +146,12 @@ class Summary:
         ]
         if self.roots and not self.roots.get("matched_units"):
             lines.append("warning: the roots reference none of the entries of this cache: nothing is protected")
+        for r in (self.roots or {}).get("roots", ()):
+            if r["errors"]:
+                lines.append("warning: root %s could not be read completely (%d problems, first: %s: %s)"
+                             % (r["path"], len(r["errors"]), r["errors"][0]["path"], r["errors"][0]["error"]))
+        if self.keep_hashes and not self.keep_hashes["matched_units"]:
+            lines.append("warning: the keep hashes match none of the entries of this cache")
         for name, v in self.by_policy.items():
             lines.append("  %-13s %s %d files (%s)" % (name + ":", verb, v["files"], fmt_bytes(v["bytes"])))
         for name, v in self.protected.items():
@@ -151,6 +168,7 @@ class Summary:
             lines.append("  size budget %s: %s after pruning%s"
                          % (fmt_bytes(b["max_bytes"]), fmt_bytes(b["bytes_after"]),
                             "" if b["reached"] else " (NOT reached: the rest is protected)"))
+        lines.extend(baselines_lines(self.baselines, fmt_bytes))
         if self.top_recipes:
             lines.append("top recipes (%s): %s" % (verb, ", ".join(
                 "%s %s" % (r["pn"], fmt_bytes(r["bytes"])) for r in self.top_recipes[: 10 if verbose else 5])))
@@ -163,4 +181,17 @@ class Summary:
             lines.append("%d errors%s" % (len(self.errors), "" if verbose else " (-v lists them)"))
             for e in self.errors[: None if verbose else 3]:
                 lines.append("  ! %s: %s (%s)" % (e["path"], e["error"], e["phase"]))
-        return "\n".join(lines)
+        if self.interrupted:
+            lines.append("interrupted: the deletion stopped early; what is listed as removed is gone")
+        return "\n".join(printable(line) for line in lines)
+
+
+def _printable_tree(value):
+    """``value`` (the summary's dict) with every string made printable."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(k) if isinstance(k, str) else k: _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable_tree(v) for v in value]
+    return value
