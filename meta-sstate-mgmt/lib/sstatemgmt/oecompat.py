@@ -7,6 +7,7 @@
 # docs/releases.md lists every difference and where it is handled.
 
 import bb
+import bb.event
 import bb.parse
 
 # Library functions whose vardepsexclude BitBake 2.8 must be told through the
@@ -44,6 +45,45 @@ def config_parsed(d):
     for name, varnames in sorted(_MODULE_EXCLUDES.items()):
         d.setVarFlag(name, "vardepsexclude", " ".join(sorted(varnames)))
     return ""
+
+
+def stop_requested():
+    """True once BitBake was told to stop now (Ctrl-C, SIGTERM).
+
+    Reads bb.event._should_exit, the flag bb.event.check_for_interrupts()
+    tests, rather than calling that function: it takes the datastore on
+    BitBake 2.8 and no argument later, and it raises, which from a cooker
+    event handler would break the server's idle loop.
+    """
+    flag = getattr(bb.event, "_should_exit", None)
+    return flag is not None and flag.is_set()
+
+
+def hashserv_gc_mark(client, mark, unihashes, before_each=None):
+    """Mark each of ``unihashes`` kept in the hash server collection ``mark``
+    (started with client.gc_mark(mark, {})); return (count marked, why), why
+    None when one request did it all.
+
+    BitBake 2.12 and later send them in one gc-mark-stream request. BitBake
+    2.8's client has no gc_mark_stream, only gc-mark with one condition, so
+    each unihash is one request (same result, a few hundred per second); so
+    is a newer client whose server refuses the stream. ``before_each(i, why)``
+    runs before the i-th (0-based) single request: the caller's stop points
+    and progress.
+    """
+    if hasattr(client, "gc_mark_stream"):
+        try:
+            return client.gc_mark_stream(mark, ("unihash %s" % h for h in unihashes))["count"], None
+        except ConnectionError:
+            why = "the server does not take gc-mark-stream"
+    else:
+        why = "this BitBake's hash server client has no gc-mark-stream (BitBake 2.8)"
+    marked = 0
+    for i, unihash in enumerate(unihashes):
+        if before_each is not None:
+            before_each(i, why)
+        marked += client.gc_mark(mark, {"unihash": unihash})["count"]
+    return marked, why
 
 
 @vardepsexclude("BBEXTENDCURR", "BBEXTENDVARIANT", "BBCLASSEXTEND", "MULTILIB_VARIANTS")
