@@ -20,7 +20,7 @@ BB_SIGNATURE_HANDLER = "OECDependsEquivHash"
 BB_HASHSERVE ??= "auto"
 
 CDEPENDS ??= ""
-CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; mapped to -native for native variants."
+CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; native, nativesdk and multilib variants map each name as they map DEPENDS. Per-parent flags (CDEPENDS_CHECKER[name] ...) use the name as written here."
 
 CDEPENDS_CHECKER ??= "elf-interface"
 CDEPENDS_CHECKER[doc] = "How the compatibility report judges a CDEPENDS parent: checksum, elf-interface (default), abidiff or abi-compliance-checker. Per parent: CDEPENDS_CHECKER[parent] = '...'."
@@ -30,6 +30,9 @@ CDEPENDS_FILES[doc] = "Per-parent glob patterns (CDEPENDS_FILES[parent] = 'usr/l
 
 CDEPENDS_MODE ??= "exact"
 CDEPENDS_MODE[doc] = "How a parent's report is compared: 'exact' (default; any difference rebuilds the child) or 'superset' (a parent that only adds to the interface the child was last built against reuses the child; needs a checker with a superset mode and CDEPENDS_TASK_ORDER 'late'). Per parent: CDEPENDS_MODE[parent] = 'superset'. See docs/cdepends.md."
+
+CDEPENDS_RELEASE_METADATA ??= "ignore"
+CDEPENDS_RELEASE_METADATA[doc] = "What a parent's release metadata counts for: 'ignore' (default; the values of version macros in its headers such as ZLIB_VERSION, the Version: of its .pc files, versioned CMake package directories and *ConfigVersion.cmake are left out of the report, so a release that changes nothing else reuses the child, which then keeps the compile-time view of the older release) or 'strict' (they count like any other change). Per parent: CDEPENDS_RELEASE_METADATA[parent] = 'strict'. See docs/cdepends-checkers.md."
 
 CDEPENDS_SUPPRESSIONS ??= ""
 CDEPENDS_SUPPRESSIONS[doc] = "Per-parent libabigail suppression files for the abidiff checker: CDEPENDS_SUPPRESSIONS[parent] = 'libfoo.abignore'. Absolute paths or names found in FILESPATH (next to the recipe, as for SRC_URI file://). Their contents enter the report and the compat task's signature; a missing file fails at parse time."
@@ -52,9 +55,12 @@ SSTATETASKS:append = "${@' do_cache_compatibility' if (d.getVar('CDEPENDS') or '
 do_cache_compatibility[sstate-plaindirs] = "${CDEPENDS_REPORT_DIR}"
 do_cache_compatibility[dirs] = "${CDEPENDS_REPORT_DIR}"
 do_cache_compatibility[cleandirs] = "${CDEPENDS_REPORT_DIR}"
-# Per-parent flags do not enter signatures by themselves; this variable spells them out.
+# Per-parent flags do not enter signatures by themselves; this variable spells
+# them out. A signature holds a variable's unexpanded value (here the ${@...}
+# call), so [vardepvalue] puts the expanded text in instead.
 CDEPENDS_CONFIG = "${@sstatemgmt.cdepends.config_summary(d)}"
-CDEPENDS_CONFIG[doc] = "Internal: the effective checker, file patterns, mode and suppression file names per parent, so that changing them re-runs do_cache_compatibility (suppression file contents enter through file-checksums)."
+CDEPENDS_CONFIG[vardepvalue] = "${CDEPENDS_CONFIG}"
+CDEPENDS_CONFIG[doc] = "Internal: the effective checker, file patterns, mode, release metadata policy and suppression file names per parent, so that changing them re-runs do_cache_compatibility (suppression file contents enter through file-checksums)."
 do_cache_compatibility[vardeps] += "CDEPENDS CDEPENDS_CONFIG"
 do_cache_compatibility[vardepsexclude] += "BB_TASKDEPDATA CDEPENDS_BASELINE_DIR"
 do_cache_compatibility[file-checksums] = "${@sstatemgmt.cdepends.library_checksums(d)}"
@@ -79,6 +85,14 @@ python cdepends_keep_report() {
 
 python () {
     sstatemgmt.cdepends.setup(d)
+}
+
+# After every class's anonymous python, so that the parents' names are mapped
+# as the variant maps DEPENDS (nativesdk.bbclass maps in its anonymous python).
+addhandler cdepends_check
+cdepends_check[eventmask] = "bb.event.RecipeTaskPreProcess"
+python cdepends_check() {
+    sstatemgmt.cdepends.check(d)
 }
 
 # BitBake's "Nothing PROVIDES" error does not know the name came from CDEPENDS.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 #
-# CDEPENDS with real BitBake and OE-Core (issue 4): which child tasks ran and
+# CDEPENDS with real BitBake and OE-Core: which child tasks ran and
 # which were restored from sstate when the parent changes, on the fixtures in
 # oeqa-tests/recipes-test/cdepends/. Scenarios that share a chain of builds are
 # grouped in one test to keep the number of parses and builds low.
@@ -121,11 +121,37 @@ def test_compatible_change_reuses_child_incompatible_rebuilds(clean_build):
     assert res.ran_for(APP) == [] and res.ran_for(LIB) == [], res
 
 
-def test_parent_named_by_virtual_provider(clean_build):
-    """CDEPENDS = "virtual/..." (mapped to -native for the native child) resolves to
-    the providing recipe, in the signatures and in the compat task."""
+def test_release_metadata_alone_reuses_the_child_unless_strict(clean_build):
+    """A release that changes only its version (a version macro, the .pc
+    Version:) reuses the child; CDEPENDS_RELEASE_METADATA[parent] = "strict"
+    enters the compat task's signature and rebuilds on a version change."""
     build = clean_build
-    parent = 'SSTMGMT_CDEP_PARENT:pn-%s = "virtual/sstmgmt-cdepfoo"' % APP
+    variant(build, "base")
+    assert_rebuilt(bitbake(build, APP), APP)
+    assert "release-metadata: ignore" in report(build, APP)
+    variant(build, "release")
+    res = bitbake(build, APP)
+    assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
+    assert_reused(res, APP)
+    assert b'"1.1.0"' in component_file(build, LIB, "usr/include/cdepfoo.h")
+
+    strict = 'CDEPENDS_RELEASE_METADATA[%s] = "strict"' % LIB
+    variant(build, "release", strict)
+    res = bitbake(build, APP)
+    # Only the switch changed: the parent is not rebuilt, the compat task re-runs.
+    assert res.ran_for(LIB) == [], res.ran_for(LIB)
+    assert_rebuilt(res, APP)
+    assert "release-metadata: strict" in report(build, APP)
+    variant(build, "base", strict)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+
+
+def test_parent_named_by_virtual_provider(clean_build):
+    """CDEPENDS = "virtual/..." resolves to the providing recipe, in the
+    signatures and in the compat task."""
+    build = clean_build
+    parent = 'SSTMGMT_CDEP_PARENT:pn-%s = "virtual/sstmgmt-cdepfoo-native"' % APP
     variant(build, "base", parent)
     res = bitbake(build, APP)
     assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
@@ -180,6 +206,33 @@ def test_signatures(build):
             assert LIB not in deps, (task, deps)
 
 
+def _compat_config(build, path):
+    """The value of CDEPENDS_CONFIG in a do_cache_compatibility sigdata."""
+    m = re.search(r"^Variable CDEPENDS_CONFIG value is (.*)$", _dumpsig(build, path), re.M)
+    assert m, path
+    return m.group(1)
+
+
+def test_settings_enter_the_compat_signature(build):
+    """Changing a parent's checker, by its per-parent flag (with the parent's
+    name as written) or for every parent, changes the compat task's signature
+    and nothing of the parent, so the task re-judges the parent."""
+    build.write_config(ENABLE)
+    runs = []
+    for settings in ("", 'CDEPENDS_CHECKER[sstmgmt-cdep-two] = "checksum"\n', 'CDEPENDS_CHECKER = "checksum"\n'):
+        set_variant(build, "base", settings)
+        sigs = _sigdata(build, [USESONE])
+        compat_hash, path = sigs[(USESONE, "do_cache_compatibility")]
+        parent = dict((k, v[0]) for k, v in sigs.items() if k[0] == TWO)
+        runs.append((compat_hash, _compat_config(build, path), parent))
+    assert runs[0][0] != runs[1][0] and runs[0][0] != runs[2][0], runs
+    assert runs[0][2] and runs[0][2] == runs[1][2] == runs[2][2]
+    # The expanded text is what enters the signature (CDEPENDS_CONFIG[vardepvalue]).
+    globs = "*/libcdepone.so*,*/include/cdepone.h"
+    assert [r[1] for r in runs] == ["%s:%s:%s" % (TWO, checker, globs)
+                                    for checker in ("elf-interface", "checksum", "checksum")]
+
+
 @pytest.fixture
 def hashserv(build):
     """A bitbake-hashserv on a unix socket (no TCP port), shared by two build directories."""
@@ -211,15 +264,25 @@ def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv
     assert new_lib == component_file(first, LIB, "usr/lib/libcdepfoo.so.1")
 
 
-@pytest.mark.parametrize("config,args,expected", [
-    ('SSTMGMT_CDEP_PLAIN = "0"', ["-p"], 'INHERIT += "compatible-depends"'),
-    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "nosuch"' % APP, ["-p"], "Set CDEPENDS_CHECKER"),
-    (ENABLE + '\nBB_SIGNATURE_HANDLER:forcevariable = "OEEquivHash"', ["-p"], "BB_SIGNATURE_HANDLER is \"OEEquivHash\""),
-    (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % APP, ["-n", APP], "Nothing PROVIDES 'no-such-lib-native'"),
-    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "abi-compliance-checker"' % APP, [APP], "add it to HOSTTOOLS_NONFATAL"),
-], ids=["opt-in-missing", "unknown-checker", "foreign-handler", "unknown-parent", "missing-tool"])
-def test_bad_input_gives_one_clear_error(build, config, args, expected):
+# The variant cases set the parent in the fixtures' include (only the fixtures
+# are reparsed), the others in the configuration.
+@pytest.mark.parametrize("config,fixture,args,expected", [
+    ('SSTMGMT_CDEP_PLAIN = "0"', "", ["-p"], 'INHERIT += "compatible-depends"'),
+    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "nosuch"' % APP, "", ["-p"], "Set CDEPENDS_CHECKER"),
+    (ENABLE + '\nCDEPENDS_RELEASE_METADATA:pn-%s = "lax"' % APP, "", ["-p"], "Set CDEPENDS_RELEASE_METADATA"),
+    (ENABLE + '\nBB_SIGNATURE_HANDLER:forcevariable = "OEEquivHash"', "", ["-p"],
+     "BB_SIGNATURE_HANDLER is \"OEEquivHash\""),
+    (ENABLE + '\nSSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % APP, "", ["-n", APP], "Nothing PROVIDES 'no-such-lib'"),
+    (ENABLE, 'SSTMGMT_CDEP_PARENT:pn-%s = "no-such-lib"' % USESONE, ["-n", USESONE],
+     "Nothing PROVIDES 'no-such-lib-native'"),
+    (ENABLE, 'SSTMGMT_CDEP_PARENT:pn-nativesdk-sstmgmt-cdep-usesone = "no-such-lib"',
+     ["-n", "nativesdk-sstmgmt-cdep-usesone"], "Nothing PROVIDES 'nativesdk-no-such-lib'"),
+    (ENABLE + '\nCDEPENDS_CHECKER:pn-%s = "abi-compliance-checker"' % APP, "", [APP], "add it to HOSTTOOLS_NONFATAL"),
+], ids=["opt-in-missing", "unknown-checker", "unknown-release-metadata", "foreign-handler", "unknown-parent",
+        "unknown-parent-native-variant", "unknown-parent-nativesdk-variant", "missing-tool"])
+def test_bad_input_gives_one_clear_error(build, config, fixture, args, expected):
     build.write_config(config)
+    set_variant(build, "base", fixture)
     res = build.bitbake(*args, check=False)
     assert res.returncode != 0
     # One ERROR line says what is wrong and how to fix it; nothing is a traceback.
@@ -233,13 +296,17 @@ def test_bad_input_gives_one_clear_error(build, config, args, expected):
     assert len(naming) == len(set(l[l.index("ERROR: "):] for l in naming)), res.output[-4000:]
     assert "Traceback" not in res.output, res.output[-4000:]
     if expected.startswith("Nothing PROVIDES"):
-        # BitBake's own line is amended with the variable and the fix.
-        hint = "%s lists 'no-such-lib' in CDEPENDS (mapped to 'no-such-lib-native' for its native variant)" % APP
+        # BitBake's own line is amended with the variable, the name as
+        # written, how the variant mapped it (as DEPENDS), and the fix.
+        child, missing = args[1], expected.split("'")[1]
+        mapped = "" if missing == "no-such-lib" else " (mapped to '%s' for its %s variant)" % (
+            missing, "nativesdk" if child.startswith("nativesdk-") else "native")
+        hint = "%s lists 'no-such-lib' in CDEPENDS%s, but no recipe provides it" % (child, mapped)
         assert hint in res.output, res.output[-4000:]
         assert "correct the name in CDEPENDS" in res.output, res.output[-4000:]
 
 
-# -- ABI checkers through BitBake (issue 5) ----------------------------------
+# -- ABI checkers through BitBake ---------------------------------------------
 
 # Tasks see only HOSTTOOLS; the ABI tools come from the host.
 ABI_TOOLS = 'HOSTTOOLS_NONFATAL += "abidw abidiff abi-compliance-checker"'

@@ -4,7 +4,7 @@ verdict matrix.
 
 The ABI corpus (tests/abi-corpus/<case>/) holds, per case, ``old/`` and
 ``new/`` library sources (``corpus.h`` plus ``corpus.c`` or ``corpus.cpp``,
-optionally a ``corpus.map`` version script), a ``child.c``/``child.cpp``
+or several ``*.c`` files, optionally a ``corpus.map`` version script), a ``child.c``/``child.cpp``
 that uses the library, and ``case.ini`` with the expected verdict.
 
 Regenerate docs/abi-verdict-matrix.md with::
@@ -18,6 +18,7 @@ docs/cdepends-checkers.md) with::
 """
 
 import configparser
+import glob
 import os
 import shutil
 import subprocess
@@ -130,9 +131,10 @@ class Built:
         soname = case.soname(side)
         # The real file name changes between sides, as with a version bump.
         real = "%s.%s" % (soname, "0" if side == "old" else "1")
+        # Every source file of the side: some cases are several translation units.
+        sources = sorted(glob.glob(os.path.join(src_dir, "*." + case.ext)))
         argv = [case.compiler, "-g", "-O2", "-fPIC", "-shared", "-I", src_dir,
-                "-Wl,-soname," + soname, os.path.join(src_dir, "corpus." + case.ext),
-                "-o", os.path.join(lib, real)]
+                "-Wl,-soname," + soname] + sources + ["-o", os.path.join(lib, real)]
         vscript = os.path.join(src_dir, "corpus.map")
         if os.path.exists(vscript):
             argv.append("-Wl,--version-script=" + vscript)

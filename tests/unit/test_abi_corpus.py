@@ -25,20 +25,25 @@ REQUIRED = {
     "symbol-version-renamed", "soname-bump", "cxx-virtual-inserted", "cxx-member-added",
     "inline-body-change", "macro-value-change", "static-helper-added",
     "comment-only-header", "const-pointer-param", "cxx-default-argument",
+    "version-macro-only", "function-like-macro-change", "version-conditional-layout",
+    "multi-tu-added-function",
 }
 
 #: Compatible changes each column must reuse: what makes a checker worth
 #: more than a checksum. A regression here is a lost optimisation.
 MUST_REUSE = {
     ("elf-interface", "exact"): {"body-change", "comment-only-header", "static-helper-added",
-                                 "opaque-struct-grows", "data-object-value-change"},
+                                 "opaque-struct-grows", "data-object-value-change",
+                                 "version-macro-only"},
     ("abidiff", "exact"): {"body-change", "comment-only-header", "static-helper-added",
-                           "opaque-struct-grows", "data-object-value-change"},
+                           "opaque-struct-grows", "data-object-value-change",
+                           "version-macro-only"},
     ("abi-compliance-checker", "exact"): {"body-change", "comment-only-header",
-                                          "static-helper-added"},
+                                          "static-helper-added", "version-macro-only"},
 }
 for _checker, _exact in list(MUST_REUSE.items()):
-    MUST_REUSE[(_checker[0], "superset")] = _exact | {"added-function", "symbol-version-added"}
+    MUST_REUSE[(_checker[0], "superset")] = _exact | {"added-function", "symbol-version-added",
+                                                      "multi-tu-added-function"}
 
 
 def _skip_missing(checker):

@@ -112,8 +112,13 @@ def test_crafted_big_endian_library_is_reported_and_a_broken_one_is_checksummed(
     lib.mkdir(parents=True)
     (lib / "libfoo.so.1").write_bytes(crafted(32, "big"))
     (lib / "libcut.so.1").write_bytes(crafted(64, "little")[:300])
-    text = build_report("child", [ParentInput("libfoo", str(tmp_path / "root"))])
+    warnings = []
+    text = build_report("child", [ParentInput("libfoo", str(tmp_path / "root"))],
+                        warn=warnings.append)
     lines = text.splitlines()
+    assert warnings == ["parent libfoo: elf-interface cannot judge usr/lib/libcut.so.1: an ELF "
+                        "file it cannot read (no section headers, or truncated); judged by "
+                        "checksum only"]
     assert "    symbol: foo_table@@FOO_1.1 OBJECT GLOBAL size=48" in lines
     assert "  note: covered by checksum, no checker can judge them: 1 elf-unreadable" in lines
     assert any(l.startswith("  file: usr/lib/libcut.so.1 sha256=") for l in lines)

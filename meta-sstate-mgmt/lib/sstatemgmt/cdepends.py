@@ -23,7 +23,6 @@ def _compat():
 CLASS = "compatible-depends"
 OPT_IN_LINE = 'INHERIT += "%s"' % CLASS
 COMPAT_TASK = "do_cache_compatibility"
-MODES = ("exact", "superset")
 HANDLER_NAME = "OECDependsEquivHash"
 
 
@@ -89,11 +88,11 @@ def explain_no_provider(e, d):
     for fn in getattr(e, "_dependees", None) or []:
         found = _cdepends_naming(fn, item, d)
         if found:
-            pn, raw = found
-            mapped = "" if raw == item else " (mapped to '%s' for its native variant)" % item
+            pn, parent, variant = found
+            mapped = "" if parent.written == item else " (mapped to '%s' for its %s variant)" % (item, variant)
             lines.append("%s lists '%s' in CDEPENDS%s, but no recipe provides it: correct the name in CDEPENDS "
                          "(any recipe name, PROVIDES or virtual name works), or add the layer that provides it "
-                         "to BBLAYERS." % (pn, raw, mapped))
+                         "to BBLAYERS." % (pn, parent.written, mapped))
     if not lines:
         return
     close = getattr(e, "_close_matches", None)
@@ -104,7 +103,8 @@ def explain_no_provider(e, d):
 
 
 def _cdepends_naming(fn, item, d):
-    """(PN, name as written) if recipe fn lists item in CDEPENDS, else None. Never raises."""
+    """(PN, its Parent named item, variant_name) if recipe fn lists item in
+    CDEPENDS, else None. Never raises."""
     try:
         realfn, variant, mc = bb.cache.virtualfn2realfn(fn)
         data = d.createCopy()
@@ -114,43 +114,256 @@ def _cdepends_naming(fn, item, d):
         data.setVar("__ONLYFINALISE", variant or "default")
         datastores = bb.parse.handle(realfn, data)
         rd = datastores.get(variant or "")
-        if rd is None or item not in parent_names(rd):
+        if rd is None:
             return None
-        return rd.getVar("PN"), raw_name(rd, item)
+        for parent in parents(rd):
+            if parent.name == item:
+                return rd.getVar("PN"), parent, variant_name(rd)
+        return None
     except Exception as exc:  # a best-effort hint must never hide BitBake's own error
         bb.debug(1, "CDEPENDS: could not re-read %s to explain a missing provider: %s" % (fn, exc))
         return None
 
 
-def is_native_variant(d):
-    return bb.data.inherits_class("native", d)
+# -- the parents and their settings ---------------------------------------------
 
+def _map_names(d, written):
+    """[(name as written, name as mapped)] for the names written in CDEPENDS.
 
-def parent_names(d):
-    """CDEPENDS as DEPENDS-style names, mapped to -native for native recipes/variants."""
+    The mapped name is the one DEPENDS would give the parent in this recipe
+    variant: a name maps exactly as it would in DEPENDS, so moving a name
+    between DEPENDS and CDEPENDS never changes which recipe it names. An
+    empty mapped name means DEPENDS would drop it (a native variant naming
+    its own target recipe).
+
+    OE-Core maps DEPENDS for a class extension with a filter on the variable:
+    native.bbclass's native_virtclass_handler (native_filter, for
+    BBCLASSEXTEND "native", at RecipePreFinalise), multilib.bbclass
+    (RecipePostKeyExpansion) and nativesdk.bbclass (in its anonymous python,
+    so after this class's: see setup()) through
+    oe.classextend.ClassExtender(...).set_filter("DEPENDS", deps=True). Each
+    name is passed through that filter by reading DEPENDS in a copy of the
+    datastore where it holds only that name, so whatever mapping OE-Core (or
+    another layer) installed for DEPENDS applies, and no class is second-
+    guessed here. A recipe that inherits native directly has no filter; its
+    DEPENDS, and so its CDEPENDS, name -native recipes themselves.
+
+    This is the one place that knows how OE maps class extensions, and the
+    one that differs between releases: blacksail and wrynose (BitBake 2.18)
+    filter as above; scarthgap (BitBake 2.8) has no variable filters:
+    nativesdk and multilib rename DEPENDS to DEPENDS_NONML behind
+    oe.classextend.get_depends(), and native rewrites DEPENDS once in its
+    handler.
+    """
+    if not written:
+        return []
+    mapper = bb.data.createCopy(d)
     names = []
-    for name in (d.getVar("CDEPENDS") or "").split():
-        if is_native_variant(d) and not name.endswith("-native"):
-            if name.startswith("nativesdk-"):
-                name = name[len("nativesdk-"):]
-            name += "-native"
-        if name not in names:
-            names.append(name)
+    for name in written:
+        # delVar drops DEPENDS' appends, removes and overrides too; the filter stays.
+        mapper.delVar("DEPENDS")
+        mapper.setVar("DEPENDS", name)
+        mapped = (mapper.getVar("DEPENDS") or "").split()
+        # A filter maps one name to one, or drops it.
+        names.append((name, mapped[0] if mapped else ""))
     return names
 
 
-def raw_name(d, name):
-    """The name as the user wrote it in CDEPENDS (for per-parent flags)."""
-    for raw in (d.getVar("CDEPENDS") or "").split():
-        if name == raw or name == raw + "-native":
-            return raw
-    return name
+def variant_name(d):
+    """How this recipe extends its class, for messages: "native",
+    "nativesdk", "lib32 multilib", or "target"."""
+    extension = d.getVar("BBEXTENDCURR")
+    if extension == "multilib":
+        return "%s multilib" % d.getVar("BBEXTENDVARIANT")
+    return extension or (d.getVar("CLASSOVERRIDE") or "class-target")[len("class-"):]
+
+
+def _words(value):
+    return (value or "").split()
+
+
+def _basenames(words):
+    # Names only: the contents enter through file-checksums, and a path would
+    # differ between build hosts.
+    return ",".join(os.path.basename(w) for w in words)
+
+
+class Setting:
+    """One per-parent setting: the variable VAR, read as VAR[parent].
+
+    The flag is looked up with the parent's name as written in CDEPENDS, then
+    with its name as mapped for this recipe variant (as DEPENDS would name
+    it). ``inherit``: an unset flag falls back to the variable's own value
+    (``CDEPENDS_CHECKER = "abidiff"`` for every parent). ``words``: the value
+    is a list of words, else one word. ``default``: the value when nothing is
+    set.
+
+    ``key`` says how the value enters CDEPENDS_CONFIG, and so the compat
+    task's signature: None for the positional fields (always present), else
+    ":key=value", present only when the value differs from ``default``.
+    ``render`` spells the value there. ``to_input``: the value is passed to
+    compat.ParentInput as the keyword ``attr``.
+
+    ``unsupported``: (why, fix) templates of the error for a parent whose
+    checker cannot honour the setting (compat.check_options raised an
+    OptionError for ``attr``). They see {var}, {written}, {value}, {checker}
+    and {capable} (the checkers that can).
+
+    Adding a per-parent variable is one row in SETTINGS (and the variable's
+    weak default and [doc] in compatible-depends.bbclass). Every Parent then
+    carries it as ``Parent.<attr>``, read once; CDEPENDS_CONFIG spells it
+    only when it is not at its default, so no existing signature moves; and,
+    with ``to_input``, compat.ParentInput receives it. If some checker cannot
+    honour it, teach compat.check_options the option, pass it there in
+    validate() and give the row its ``unsupported`` templates.
+    """
+
+    def __init__(self, var, attr, inherit=False, words=False, default="", key=None,
+                 render=None, to_input=True, unsupported=None):
+        self.var = var
+        self.attr = attr
+        self.inherit = inherit
+        self.words = words
+        self.default = [] if words else default
+        self.key = key
+        self.render = render or (",".join if words else str)
+        self.to_input = to_input
+        self.unsupported = unsupported
+
+    def read(self, d, written, name):
+        value = d.getVarFlag(self.var, written) or d.getVarFlag(self.var, name)
+        if not value and self.inherit:
+            value = d.getVar(self.var)
+        if self.words:
+            return _words(value)
+        return (value or "").strip() or self.default
+
+
+# Every per-parent setting, in the order CDEPENDS_CONFIG spells them (see Setting).
+SETTINGS = (
+    Setting("CDEPENDS_CHECKER", "checker", inherit=True),
+    Setting("CDEPENDS_FILES", "globs", words=True),
+    Setting("CDEPENDS_MODE", "mode", inherit=True, default="exact", key="mode",
+            unsupported=('is "{value}", but checker "{checker}" has no superset mode',
+                         '{var}[{written}] to "exact"')),
+    Setting("CDEPENDS_RELEASE_METADATA", "release_metadata", inherit=True, default="ignore",
+            key="release-metadata"),
+    Setting("CDEPENDS_SUPPRESSIONS", "suppressions", words=True, key="suppressions",
+            render=_basenames, to_input=False,
+            unsupported=("is set, but suppression files only apply to the {capable} checker, not \"{checker}\"",
+                         "remove {var}[{written}]")),
+)
+_BY_ATTR = dict((s.attr, s) for s in SETTINGS)
+
+
+class Parent:
+    """One CDEPENDS parent of a recipe: its name as written and as mapped
+    (``name``, what the recipe depends on), and one attribute per Setting.
+    ``suppression_paths``: [(word, absolute path or None if not found)].
+    """
+
+    def __init__(self, d, written, name):
+        self.written = written
+        self.name = name
+        for setting in SETTINGS:
+            setattr(self, setting.attr, setting.read(d, written, name))
+        self.suppression_paths = [(w, _find_file(d, w)) for w in self.suppressions]
+
+    def summary(self):
+        """This parent's part of CDEPENDS_CONFIG."""
+        fields = [self.name]
+        for setting in SETTINGS:
+            value = getattr(self, setting.attr)
+            if setting.key is None:
+                fields.append(setting.render(value))
+            elif value != setting.default:
+                fields.append("%s=%s" % (setting.key, setting.render(value)))
+        return ":".join(fields)
+
+    def parent_input(self, pn, root):
+        """The compat.ParentInput of this parent, staged by recipe pn in root."""
+        options = dict((s.attr, getattr(self, s.attr)) for s in SETTINGS if s.to_input)
+        # A suppression file that vanished since parsing is named as written;
+        # compat refuses it.
+        suppressions = [path or word for word, path in self.suppression_paths]
+        return _compat().ParentInput(pn, root, suppressions=suppressions, **options)
+
+
+def _file_name(word):
+    return word[len("file://"):] if word.startswith("file://") else word
+
+
+def _find_file(d, word):
+    """An absolute path, or a name found in FILESPATH like a SRC_URI file://
+    entry (next to the recipe, in files/ or ${PN}/); None if there is no such file."""
+    rel = _file_name(word)
+    path = rel if os.path.isabs(rel) else bb.utils.which(d.getVar("FILESPATH") or "", rel)
+    return path if path and os.path.isfile(path) else None
+
+
+def parents(d):
+    """The recipe's CDEPENDS parents (a list of Parent), each named once.
+
+    Every setting of every parent is read here, once per call, and each
+    caller (setup, compat_depends, check, config_summary, library_checksums,
+    the task) calls it once. It is not kept between calls: the names are
+    only final after every class's anonymous python (see setup()).
+    """
+    result = []
+    seen = set()
+    for written, name in _map_names(d, _words(d.getVar("CDEPENDS"))):
+        if name and name not in seen:
+            seen.add(name)
+            result.append(Parent(d, written, name))
+    return result
+
+
+def validate(d, found):
+    """bb.fatal, naming the variable to fix, for the first setting that is
+    unknown or that its parent's checker cannot honour, or a suppression file
+    that does not exist."""
+    compat = _compat()
+    pn = d.getVar("PN")
+    for parent in found:
+        try:
+            compat.check_options(parent.checker, parent.mode, suppressions=parent.suppressions,
+                                 release_metadata=parent.release_metadata)
+        except compat.OptionError as e:
+            bb.fatal("%s: %s" % (pn, _option_error(parent, e)))
+        for word, path in parent.suppression_paths:
+            if path is None:
+                bb.fatal("%s: CDEPENDS_SUPPRESSIONS[%s] names \"%s\", which does not exist%s. Fix the path "
+                         "(absolute, or a file next to the recipe as for SRC_URI file://) or remove it."
+                         % (pn, parent.written, word, "" if os.path.isabs(_file_name(word)) else " in FILESPATH"))
+
+
+def _option_error(parent, e):
+    setting = _BY_ATTR[e.option]
+    if not e.unsupported:
+        return ("unknown %s \"%s\" for %s. Set %s (or %s[%s]) to one of: %s."
+                % (setting.var, e.value, parent.name, setting.var, setting.var, parent.written, ", ".join(e.choices)))
+    checker = _BY_ATTR["checker"].var
+    why, fix = setting.unsupported
+    fields = dict(var=setting.var, written=parent.written, value=e.value, checker=parent.checker,
+                  capable=" or ".join(e.choices))
+    choices = ("= \"%s\"" % e.choices[0]) if len(e.choices) == 1 else "to one of: %s," % ", ".join(e.choices)
+    return ("%s[%s] %s. Set %s[%s] %s or %s."
+            % (setting.var, parent.written, why.format(**fields), checker, parent.written, choices,
+               fix.format(**fields)))
 
 
 def setup(d):
-    """Anonymous python of the class: wire the compat task into a recipe with CDEPENDS."""
-    names = parent_names(d)
-    if not names:
+    """Anonymous python of the class: add the compat task to a recipe with CDEPENDS.
+
+    It may run before a class extension has installed its mapping: the
+    anonymous python of nativesdk.bbclass, which installs the DEPENDS filter,
+    is registered after this class's. So what needs the final names is read
+    later: the compat task's [depends] flag (compat_depends) and
+    CDEPENDS_CONFIG are expanded after all anonymous python, and the
+    settings are checked by check() from a RecipeTaskPreProcess handler.
+    """
+    found = parents(d)
+    if not found:
         return
     handler = d.getVar("BB_SIGNATURE_HANDLER")
     if handler != HANDLER_NAME:
@@ -158,19 +371,10 @@ def setup(d):
                  "child would be rebuilt on every parent change. The %s class sets it; remove the later "
                  "assignment to BB_SIGNATURE_HANDLER that overrides it."
                  % (d.getVar("PN"), handler, HANDLER_NAME, CLASS))
-    known = checker_names()
-    superset = False
-    for name in names:
-        checker = checker_for(d, name)
-        if checker not in known:
-            bb.fatal("%s: unknown CDEPENDS checker \"%s\" for %s. Set CDEPENDS_CHECKER (or "
-                     "CDEPENDS_CHECKER[%s]) to one of: %s."
-                     % (d.getVar("PN"), checker, name, raw_name(d, name), ", ".join(known)))
-        superset |= check_mode(d, name, checker) == "superset"
-        suppression_files(d, name, checker)
-    # Build and stage the parents exactly as DEPENDS would.
-    d.appendVar("DEPENDS", " " + " ".join(names))
-    d.setVarFlag(COMPAT_TASK, "depends", " ".join("%s:do_populate_sysroot" % n for n in names))
+    # Build and stage the parents exactly as DEPENDS would. A mapping
+    # installed later maps these names too, as it maps all of DEPENDS.
+    d.appendVar("DEPENDS", " " + " ".join(p.name for p in found))
+    d.setVarFlag(COMPAT_TASK, "depends", "${@sstatemgmt.cdepends.compat_depends(d)}")
     order = d.getVar("CDEPENDS_TASK_ORDER")
     if order == "early":
         bb.build.addtask(COMPAT_TASK, "do_fetch do_configure", None, d)
@@ -179,7 +383,22 @@ def setup(d):
     else:
         bb.fatal("%s: CDEPENDS_TASK_ORDER is \"%s\"; set it to \"early\" or \"late\"." % (d.getVar("PN"), order))
     bb.build.addtask(COMPAT_TASK + "_setscene", None, None, d)
-    if superset:
+
+
+def compat_depends(d):
+    """The compat task's [depends]: each parent's do_populate_sysroot."""
+    return " ".join("%s:do_populate_sysroot" % p.name for p in parents(d))
+
+
+def check(d):
+    """RecipeTaskPreProcess handler: check the settings of the parents, by
+    their final names, and guard a child with a superset-mode parent."""
+    found = parents(d)
+    if not found:
+        return
+    validate(d, found)
+    if any(p.mode == "superset" for p in found):
+        order = d.getVar("CDEPENDS_TASK_ORDER")
         if order != "late":
             bb.fatal("%s: CDEPENDS_MODE \"superset\" needs CDEPENDS_TASK_ORDER = \"late\" (it is \"%s\"): "
                      "before do_fetch most of the child's dependencies have not run, so the baseline key "
@@ -190,88 +409,44 @@ def setup(d):
         d.appendVarFlag("do_configure", "prefuncs", " cdepends_superset_guard")
 
 
-def checker_for(d, name):
-    return _flag(d, "CDEPENDS_CHECKER", name) or d.getVar("CDEPENDS_CHECKER")
+def config_summary(d):
+    """CDEPENDS_CONFIG: the effective settings of each parent, for the compat task's signature."""
+    return " ".join(p.summary() for p in parents(d))
 
 
-def _flag(d, var, name):
-    """A per-parent flag, set with the name as written in CDEPENDS or as mapped (-native)."""
-    raw = raw_name(d, name)
-    return d.getVarFlag(var, raw) or d.getVarFlag(var, name)
-
-
-def mode_for(d, name):
-    return (_flag(d, "CDEPENDS_MODE", name) or d.getVar("CDEPENDS_MODE") or "exact").strip()
-
-
-def check_mode(d, name, checker):
-    """The parent's mode; bb.fatal naming CDEPENDS_MODE for a bad one."""
-    compat = _compat()
-    mode = mode_for(d, name)
-    raw = raw_name(d, name)
-    if mode not in MODES:
-        bb.fatal("%s: unknown CDEPENDS mode \"%s\" for %s. Set CDEPENDS_MODE (or CDEPENDS_MODE[%s]) "
-                 "to one of: %s." % (d.getVar("PN"), mode, name, raw, ", ".join(MODES)))
-    cls = compat.CHECKERS[checker]
-    if mode == "superset" and not cls.supports_superset:
-        bb.fatal("%s: CDEPENDS_MODE[%s] is \"superset\", but checker \"%s\" has no superset mode. Set "
-                 "CDEPENDS_CHECKER[%s] to one of: %s, or CDEPENDS_MODE[%s] to \"exact\"."
-                 % (d.getVar("PN"), raw, checker, raw,
-                    ", ".join(sorted(n for n, c in compat.CHECKERS.items() if c.supports_superset)), raw))
-    return mode
-
-
-def suppression_files(d, name, checker=None):
-    """Absolute paths of CDEPENDS_SUPPRESSIONS[parent]; bb.fatal naming the variable if one is missing.
-
-    Words are absolute paths, or names found in FILESPATH like a
-    SRC_URI file:// entry (a file next to the recipe, in files/ or ${PN}/).
-    """
-    raw = raw_name(d, name)
-    words = (_flag(d, "CDEPENDS_SUPPRESSIONS", name) or "").split()
-    if not words:
-        return []
-    checker = checker or checker_for(d, name)
-    if not _compat().CHECKERS[checker].uses_suppressions:
-        bb.fatal("%s: CDEPENDS_SUPPRESSIONS[%s] is set, but suppression files only apply to the abidiff "
-                 "checker, not \"%s\". Set CDEPENDS_CHECKER[%s] = \"abidiff\" or remove "
-                 "CDEPENDS_SUPPRESSIONS[%s]." % (d.getVar("PN"), raw, checker, raw, raw))
-    paths = []
-    for word in words:
-        rel = word[len("file://"):] if word.startswith("file://") else word
-        path = rel if os.path.isabs(rel) else bb.utils.which(d.getVar("FILESPATH") or "", rel)
-        if not path or not os.path.isfile(path):
-            bb.fatal("%s: CDEPENDS_SUPPRESSIONS[%s] names \"%s\", which does not exist%s. Fix the path "
-                     "(absolute, or a file next to the recipe as for SRC_URI file://) or remove it."
-                     % (d.getVar("PN"), raw, word,
-                        "" if os.path.isabs(rel) else " in FILESPATH"))
-        paths.append(path)
-    return paths
-
-
-def checker_names():
-    compat = _compat()
-    return sorted(compat.CHECKERS)
+def library_checksums(d):
+    """file-checksums of the report library, so that a new report format re-runs the task."""
+    found = parents(d)
+    if not found:
+        return ""
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = sorted(glob.glob(os.path.join(here, "compat", "*.py")))
+    # The suppression files' contents (missing ones fail in check()).
+    for parent in found:
+        for _word, path in parent.suppression_paths:
+            if path and path not in files:
+                files.append(path)
+    return " ".join("%s:True" % f for f in files)
 
 
 # -- the task -----------------------------------------------------------------
 
 @oecompat.vardepsexclude("BB_TASKDEPDATA")
-def _parent_pns(d):
-    """{name in CDEPENDS (mapped): PN} from BB_TASKDEPDATA (resolves PROVIDES/virtual names)."""
+def _parent_tasks(d, found):
+    """{Parent.name: the parent's do_populate_sysroot entry of BB_TASKDEPDATA}
+    (resolves PROVIDES and virtual names to the providing recipe)."""
     taskdepdata = d.getVar("BB_TASKDEPDATA", False)
-    pn = d.getVar("PN")
     result = {}
-    for dep in _my_compat_entry(d)[3]:
+    for dep in _my_compat_entry(d).deps:
         entry = taskdepdata[dep]
-        if entry[1] != "do_populate_sysroot":
+        if entry.taskname != "do_populate_sysroot":
             continue
-        for name in parent_names(d):
-            if name == entry[0] or name in entry[4]:
-                result[name] = entry[0]
-    missing = [n for n in parent_names(d) if n not in result]
+        for parent in found:
+            if parent.name == entry.pn or parent.name in entry.provides:
+                result[parent.name] = entry
+    missing = [p.name for p in found if p.name not in result]
     if missing:
-        bb.fatal("%s: no do_populate_sysroot dependency found for CDEPENDS %s" % (pn, " ".join(missing)))
+        bb.fatal("%s: no do_populate_sysroot dependency found for CDEPENDS %s" % (d.getVar("PN"), " ".join(missing)))
     return result
 
 
@@ -287,19 +462,13 @@ def component_dir(d, pn, fn):
     return path
 
 
-@oecompat.vardepsexclude("BB_TASKDEPDATA")
 def parent_inputs(d):
-    compat = _compat()
-    taskdepdata = d.getVar("BB_TASKDEPDATA", False)
-    fns = dict((v[0], v[2]) for v in taskdepdata.values() if v[1] == "do_populate_sysroot")
-    inputs = []
-    for name, pn in sorted(_parent_pns(d).items(), key=lambda kv: kv[1]):
-        globs = (_flag(d, "CDEPENDS_FILES", name) or "").split()
-        checker = checker_for(d, name)
-        inputs.append(compat.ParentInput(pn, component_dir(d, pn, fns[pn]), checker=checker,
-                                         globs=globs or None, mode=mode_for(d, name),
-                                         suppressions=suppression_files(d, name, checker) or None))
-    return inputs
+    """compat.ParentInput of every parent, sorted by the parent's PN."""
+    found = parents(d)
+    tasks = _parent_tasks(d, found)
+    inputs = [p.parent_input(tasks[p.name].pn, component_dir(d, tasks[p.name].pn, tasks[p.name].fn))
+              for p in found]
+    return sorted(inputs, key=lambda i: i.name)
 
 
 def report_name(d):
@@ -331,9 +500,9 @@ def full_report(d, inputs=None, warn=bb.warn):
 def _my_compat_entry(d):
     """This recipe's do_cache_compatibility entry of BB_TASKDEPDATA."""
     pn = d.getVar("PN")
-    for v in d.getVar("BB_TASKDEPDATA", False).values():
-        if v[0] == pn and v[1] == COMPAT_TASK:
-            return v
+    for entry in d.getVar("BB_TASKDEPDATA", False).values():
+        if entry.pn == pn and entry.taskname == COMPAT_TASK:
+            return entry
     bb.fatal("%s: %s is missing from BB_TASKDEPDATA" % (pn, COMPAT_TASK))
 
 
@@ -345,7 +514,7 @@ def baseline_key(d):
     them with its startup data and before each task).
     """
     sig = bb.parse.siggen
-    return _compat().child_key(_my_compat_entry(d)[2], COMPAT_TASK, sig.taskhash, sig.basehash, sig.runtaskdeps,
+    return _compat().child_key(_my_compat_entry(d).fn, COMPAT_TASK, sig.taskhash, sig.basehash, sig.runtaskdeps,
                                getattr(sig, "file_checksum_values", None), getattr(sig, "taints", None))
 
 
@@ -432,43 +601,6 @@ def keep_report(d, path):
     bb.utils.mkdirhier(t)
     import shutil
     shutil.copyfile(path, os.path.join(t, os.path.basename(path)))
-
-
-def config_summary(d):
-    """The effective checker and globs of each parent, for the compat task's signature."""
-    if not (d.getVar("CDEPENDS") or "").split():
-        return ""
-    parts = []
-    for name in parent_names(d):
-        globs = _flag(d, "CDEPENDS_FILES", name) or ""
-        part = "%s:%s:%s" % (name, checker_for(d, name), ",".join(globs.split()))
-        # Only non-default settings, so that existing signatures stay as they were.
-        mode = mode_for(d, name)
-        if mode != "exact":
-            part += ":mode=" + mode
-        supp = (_flag(d, "CDEPENDS_SUPPRESSIONS", name) or "").split()
-        if supp:
-            # Names only: the contents enter through file-checksums, and a
-            # path would differ between build hosts.
-            part += ":suppressions=" + ",".join(os.path.basename(w) for w in supp)
-        parts.append(part)
-    return " ".join(parts)
-
-
-def library_checksums(d):
-    """file-checksums of the report library, so that a new report format re-runs the task."""
-    if not (d.getVar("CDEPENDS") or "").split():
-        return ""
-    here = os.path.dirname(os.path.abspath(__file__))
-    files = sorted(glob.glob(os.path.join(here, "compat", "*.py")))
-    # The suppression files' contents (missing ones fail in setup()).
-    for name in parent_names(d):
-        for word in (_flag(d, "CDEPENDS_SUPPRESSIONS", name) or "").split():
-            rel = word[len("file://"):] if word.startswith("file://") else word
-            path = rel if os.path.isabs(rel) else bb.utils.which(d.getVar("FILESPATH") or "", rel)
-            if path and path not in files:
-                files.append(path)
-    return " ".join("%s:True" % f for f in files)
 
 
 def keep_restored_report(d):

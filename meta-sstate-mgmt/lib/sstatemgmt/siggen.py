@@ -2,13 +2,20 @@
 #
 # The CDEPENDS signature generator.
 #
-# OECDependsEquivHash is OE-Core's OEEquivHash plus one rule: for a recipe that
-# lists a parent in CDEPENDS, the task signatures of the recipe do not include
-# the parent, except through the recipe's own do_cache_compatibility task.
-# The execution graph is untouched (the runqueue still builds and stages the
-# parent first); only rundep_check, which decides which dependencies enter a
-# task's signature, is extended. The parent's own signatures and output hashes
-# are never changed.
+# For a recipe that lists a parent in CDEPENDS, the task signatures of the
+# recipe do not include the parent, except through the recipe's own
+# do_cache_compatibility task. The execution graph is untouched (the runqueue
+# still builds and stages the parent first); only rundep_check, which decides
+# which dependencies enter a task's signature, is extended. The parent's own
+# signatures and output hashes are never changed.
+#
+# As in OE-Core's meta/lib/oe/sstatesig.py, the rule is a mixin and the
+# generator a composition of it with OE-Core's OEEquivHash, so that another
+# layer can compose the mixin with its own generator:
+#
+#     class SignatureGeneratorMine(sstatemgmt.siggen.SignatureGeneratorCDependsMixIn,
+#                                  MyMixIn, oe.sstatesig.SignatureGeneratorOEEquivHash):
+#         name = "Mine"
 #
 # Selected with BB_SIGNATURE_HANDLER = "OECDependsEquivHash", which the
 # compatible-depends class sets; see docs/cdepends.md.
@@ -30,8 +37,11 @@ def parents_of(depends_flag):
     return names
 
 
-class SignatureGeneratorOECDependsEquivHash(oe.sstatesig.SignatureGeneratorOEEquivHash):
-    name = HANDLER_NAME
+class SignatureGeneratorCDependsMixIn(object):
+    """Keeps a recipe's CDEPENDS parents out of its task signatures, except
+    for do_cache_compatibility. Put it before the generator it extends in the
+    bases: its rundep_check only ever removes dependencies and leaves every
+    other decision to the next class (super())."""
 
     def init_rundepcheck(self, data):
         super().init_rundepcheck(data)
@@ -67,12 +77,17 @@ class SignatureGeneratorOECDependsEquivHash(oe.sstatesig.SignatureGeneratorOEEqu
         provides = dataCaches[depmc].fn_provides.get(depmcfn) or []
         return any(p in parents for p in provides)
 
-    def rundep_check(self, fn, recipename, task, dep, depname, dataCaches):
+    def rundep_check(self, fn, recipename, task, dep, depname, dataCaches=None):
         if recipename != depname and dataCaches and task != COMPAT_TASK \
                 and self.is_cdepends_parent(fn, dep, depname, dataCaches):
             # The child sees the parent only through its compatibility report.
             return False
         return super().rundep_check(fn, recipename, task, dep, depname, dataCaches)
+
+
+class SignatureGeneratorOECDependsEquivHash(SignatureGeneratorCDependsMixIn,
+                                            oe.sstatesig.SignatureGeneratorOEEquivHash):
+    name = HANDLER_NAME
 
 
 # Insert the class into siggen's namespace so that BB_SIGNATURE_HANDLER can

@@ -17,7 +17,8 @@ API (what the BitBake task calls)::
                            globs=None,                # fnmatch on relative paths
                            suppressions=None,         # abidiff only
                            debug_dirs=None,           # abidiff only
-                           mode="exact")]             # or "superset"
+                           mode="exact",              # or "superset"
+                           release_metadata="ignore")]  # or "strict"
     try:
         text = build_report("gadget", parents, tools=None, warn=bb.warn,
                             log_dir=d.getVar("T"), baseline=previous_or_None)
@@ -77,10 +78,12 @@ differently (feature checks that now find a new function).
 
 from .api import build_report, superset_report
 from .baseline import BaselineStore, baseline_or_full, child_key
-from .checkers import CHECKERS, register
-from .errors import CompatError
-from .inputs import ParentInput
+from .checkers import CHECKERS, check_options, register
+from .errors import CompatError, OptionError
+from .inputs import MODES, ParentInput
+from .release import POLICIES as RELEASE_METADATA
 from .report import diff_reports
 
-__all__ = ["BaselineStore", "CHECKERS", "CompatError", "ParentInput", "baseline_or_full",
-           "build_report", "child_key", "diff_reports", "register", "superset_report"]
+__all__ = ["BaselineStore", "CHECKERS", "CompatError", "MODES", "OptionError", "ParentInput",
+           "RELEASE_METADATA", "baseline_or_full", "build_report", "check_options", "child_key",
+           "diff_reports", "register", "superset_report"]

@@ -2,7 +2,7 @@
 """Entry points: build a report, adopt a baseline, compare two reports."""
 
 from . import report
-from .checkers import checker_for, get_checker
+from .checkers import SUPERSET_REFUSED, checker_for, get_checker
 from .errors import CompatError
 from .inputs import ParentInput
 from .report import Item, parse, parse_lines, render, sections
@@ -35,6 +35,8 @@ def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=N
         parent.validate()
         checker = checker_for(parent, tools, warn, log_dir)
         lines = ["checker: " + checker.name, "mode: " + parent.mode]
+        if checker.uses_release_metadata:
+            lines.append("release-metadata: " + parent.release_metadata)
         if parent.globs:
             lines.append("globs: " + " ".join(parent.globs))
         lines += checker.report(parent)
@@ -68,7 +70,9 @@ def superset_report(baseline_text, new_text, tools=None, warn=None, log_dir=None
     out = []
     for item in parse(new_text):
         base = old.get(item.ident) if item.key == "parent" else None
-        if base is not None and _setting(item, "mode") == "superset" and base != item:
+        refused = any(c.text == SUPERSET_REFUSED for c in item.children)
+        if base is not None and _setting(item, "mode") == "superset" and base != item \
+                and not refused:
             if _setting(base, "checker") == _setting(item, "checker") and \
                     _setting(base, "mode") == "superset":
                 try:

@@ -85,39 +85,48 @@ def tokenize(data):
     return tokens
 
 
-def logical_lines(data):
+def token_lines(data):
+    """A header as ``(is_directive, [Token])`` groups: one per directive
+    (without its ``#``), one per run of code lines between directives."""
+    out = []
+    directive = False
+    for tok in tokenize(data):
+        if tok.line_start:
+            directive = tok.text in ("#", "%:")
+            if directive:
+                out.append((True, []))
+                continue
+            if not out or out[-1][0]:
+                out.append((False, []))
+        out[-1][1].append(tok)
+    return out
+
+
+def logical_lines(data, rewrite=None):
     """Split a header into ``("directive", text)`` and ``("code", [tokens])``.
 
     Directive text keeps one space where the original had whitespace; code
     is a list of token strings, its whitespace being insignificant.
+    ``rewrite(is_directive, tokens) -> tokens``, if given, edits each group
+    first (how release metadata is left out, see ``release.py``).
     """
     out = []
-    directive = None
-    for tok in tokenize(data):
-        if tok.line_start:
-            if directive is not None:
-                out.append(("directive", directive))
-                directive = None
-            if tok.text in ("#", "%:"):
-                directive = "#"
-                continue
-        if directive is not None:
+    for directive, tokens in token_lines(data):
+        if rewrite:
+            tokens = rewrite(directive, tokens)
+        if directive:
             # "#  define X" and "#define X" are the same directive.
-            glue = " " if tok.space_before and directive != "#" else ""
-            directive += glue + tok.text
-        elif out and out[-1][0] == "code":
-            out[-1][1].append(tok.text)
+            out.append(("directive", "#" + "".join(
+                (" " if t.space_before and n else "") + t.text for n, t in enumerate(tokens))))
         else:
-            out.append(("code", [tok.text]))
-    if directive is not None:
-        out.append(("directive", directive))
+            out.append(("code", [t.text for t in tokens]))
     return out
 
 
-def normalise(data):
+def normalise(data, rewrite=None):
     """Canonical text of a header: one line per directive, one per code run."""
     lines = []
-    for kind, value in logical_lines(data):
+    for kind, value in logical_lines(data, rewrite):
         lines.append(value if kind == "directive" else " ".join(value))
     return "\n".join(lines) + "\n" if lines else ""
 
@@ -126,9 +135,9 @@ def sha256_text(text):
     return hashlib.sha256(text.encode("latin-1", "backslashreplace")).hexdigest()
 
 
-def digest(data):
+def digest(data, rewrite=None):
     """sha256 of :func:`normalise`; equal for comment or layout-only edits."""
-    return sha256_text(normalise(data))
+    return sha256_text(normalise(data, rewrite))
 
 
 def _is_scope_opener(decl):
@@ -141,7 +150,7 @@ def _is_scope_opener(decl):
     return all(re.match(r"[A-Za-z_]\w*$|::$", t) for t in names[1:-1])
 
 
-def structure(data):
+def structure(data, rewrite=None):
     """Directives and declarations of a header, for the superset comparison.
 
     Returns ``(directives, declarations)``: the list of normalised directive
@@ -164,7 +173,7 @@ def structure(data):
     def finish(tokens):
         decls.append("%s|%d|%s" % ("/".join(scopes), start_region, " ".join(tokens)))
 
-    for kind, value in logical_lines(data):
+    for kind, value in logical_lines(data, rewrite):
         if kind == "directive":
             if cur:
                 cur.append("#%d" % len(directives))

@@ -13,6 +13,7 @@ that, so they are never less safe than ``elf-interface``.
 """
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -21,11 +22,13 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from xml.sax.saxutils import escape, quoteattr
 
-from . import cheaders, elf, inputs, tools
-from .errors import CompatError
+from . import cheaders, elf, inputs, release, tools
+from .errors import CompatError, OptionError
 from .report import INDENT, VERBATIM
 
 CHECKERS = {}
+#: The line of a superset-mode section that is judged exactly.
+SUPERSET_REFUSED = "superset: refused, the file globs leave out headers"
 
 
 class ToolFailed(Exception):
@@ -39,30 +42,57 @@ def register(cls):
     return cls
 
 
-def get_checker(name, tools_=None, warn=None, log_dir=None, context=""):
-    """Instantiate checker ``name``, or raise CompatError naming the choices."""
+def _checker_class(name, context=""):
     cls = CHECKERS.get(name)
     if cls is None:
-        raise CompatError("%sunknown checker %r; use one of: %s"
-                          % (context, name, ", ".join(sorted(CHECKERS))))
-    return cls(tools_, warn, log_dir)
+        raise OptionError("%sunknown checker %r; use one of: %s"
+                          % (context, name, ", ".join(sorted(CHECKERS))), "checker", name, sorted(CHECKERS))
+    return cls
+
+
+def get_checker(name, tools_=None, warn=None, log_dir=None, context=""):
+    """Instantiate checker ``name``, or raise CompatError naming the choices."""
+    return _checker_class(name, context)(tools_, warn, log_dir)
+
+
+def check_options(checker, mode="exact", suppressions=None, debug_dirs=None, release_metadata="ignore",
+                  context=""):
+    """The class of checker ``checker``, after checking that it can honour the
+    other options; raise :class:`OptionError` for the first one that is
+    unknown or that it cannot honour. ``context`` prefixes the message
+    ("parent x: "). :class:`ParentInput` options are checked here, once, for
+    every front end."""
+    cls = _checker_class(checker, context)
+    if mode not in inputs.MODES:
+        raise OptionError("%sunknown mode %r; use one of: %s" % (context, mode, ", ".join(inputs.MODES)),
+                          "mode", mode, inputs.MODES)
+    # Any checker accepts either policy: one that does not use release
+    # metadata sees every byte, which is what "strict" asks for, and
+    # refusing the default "ignore" for it would fail every such parent.
+    if release_metadata not in release.POLICIES:
+        raise OptionError("%sunknown release metadata policy %r; use one of: %s"
+                          % (context, release_metadata, ", ".join(release.POLICIES)),
+                          "release_metadata", release_metadata, release.POLICIES)
+    # (option, its value when set, the capability it needs, the message)
+    for option, value, capability, text in (
+            ("mode", mode if mode == "superset" else None, "supports_superset",
+             "checker {checker} has no superset mode; use mode=\"exact\" or one of: {capable}"),
+            ("suppressions", suppressions, "uses_suppressions",
+             "suppression files only apply to the {capable} checker, not {checker}; drop them or use {capable}"),
+            ("debug_dirs", debug_dirs, "uses_debug_info",
+             "debug_dirs only apply to the {capable} checker, not {checker}; drop them or use {capable}")):
+        if value and not getattr(cls, capability):
+            capable = sorted(n for n, c in CHECKERS.items() if getattr(c, capability))
+            raise OptionError(context + text.format(checker=cls.name, capable=", ".join(capable)),
+                              option, value, capable, unsupported=True)
+    return cls
 
 
 def checker_for(parent, tools_=None, warn=None, log_dir=None):
     """The checker a parent asks for, after checking its options fit it."""
-    checker = get_checker(parent.checker, tools_, warn, log_dir, "parent %s: " % parent.name)
-    cls = type(checker)
-    if parent.mode == "superset" and not cls.supports_superset:
-        raise CompatError("parent %s: checker %s has no superset mode; use mode=\"exact\" "
-                          "or one of: %s" % (parent.name, cls.name, ", ".join(
-                              sorted(n for n, c in CHECKERS.items() if c.supports_superset))))
-    if parent.suppressions and not cls.uses_suppressions:
-        raise CompatError("parent %s: suppression files only apply to the abidiff checker, "
-                          "not %s; drop them or use abidiff" % (parent.name, cls.name))
-    if parent.debug_dirs and not cls.uses_debug_info:
-        raise CompatError("parent %s: debug_dirs only apply to the abidiff checker, "
-                          "not %s; drop them or use abidiff" % (parent.name, cls.name))
-    return checker
+    cls = check_options(parent.checker, parent.mode, parent.suppressions, parent.debug_dirs,
+                        parent.release_metadata, "parent %s: " % parent.name)
+    return cls(tools_, warn, log_dir)
 
 
 def block(key, lines, ident=None):
@@ -83,6 +113,8 @@ class Checker:
     supports_superset = False
     uses_suppressions = False
     uses_debug_info = False
+    #: Whether ``parent.release_metadata`` applies (see ``release.py``).
+    uses_release_metadata = False
     #: Verbatim block keys this checker judges in superset mode.
     superset_blocks = ()
 
@@ -93,6 +125,13 @@ class Checker:
 
     def report(self, parent):
         raise NotImplementedError
+
+    def cannot_judge(self, parent, paths, why, fix="", judged_by="elf-interface"):
+        """Warn, in one form for every checker, that it cannot see what it
+        is meant to judge in ``paths`` and what judges them instead."""
+        self.warn("parent %s: %s cannot judge %s: %s; judged by %s only%s"
+                  % (parent.name, self.name, ", ".join(paths), why, judged_by,
+                     "; " + fix if fix else ""))
 
     def block_superset(self, key, old_lines, new_lines, section):
         """True if verbatim block ``new_lines`` is a compatible superset of
@@ -159,20 +198,44 @@ class ElfInterfaceChecker(Checker):
 
     name = "elf-interface"
     supports_superset = True
+    uses_release_metadata = True
 
     def report(self, parent):
         inv = inputs.scan(parent)
-        lines = self.notes(inv)
+        refusal = self.superset_refusal(parent, inv)
+        if refusal:
+            inv = inputs.scan(parent, extra=inputs.unselected_headers(parent))
+        unreadable = [o.path for o in inv.others if o.kind == "elf-unreadable"]
+        if unreadable:
+            self.cannot_judge(parent, unreadable, "an ELF file it cannot read (no section "
+                              "headers, or truncated)", judged_by="checksum")
+        self.metadata = None
+        if parent.release_metadata == "ignore":
+            self.metadata = release.ReleaseMetadata(
+                parent.root, inv.headers, inv.others,
+                dict((os.path.basename(l.path), os.path.basename(l.ident)) for l in inv.libraries))
+        shown = self.metadata.path if self.metadata else (lambda rel: rel)
+        lines = self.notes(inv) + refusal
         lines += self.parent_lines(parent, inv)
         for lib in inv.libraries:
             lines.append("library: " + lib.ident)
             lines += indent(self.library_lines(parent, inv, lib))
-        lines += ["link: %s -> %s" % (l.path, l.target) for l in inv.links]
+        lines += ["link: %s -> %s" % (shown(l.path), shown(l.target)) for l in inv.links]
         for rel in inv.headers:
             lines += self.header_lines(parent, rel)
-        lines += ["file: %s sha256=%s %s" % (o.path, inputs.sha256_file(
-            os.path.join(parent.root, o.path)), o.kind) for o in inv.others]
+        for o in inv.others:
+            lines.append("file: %s sha256=%s %s" % (shown(o.path), self.other_digest(parent, o),
+                                                    o.kind))
         return lines
+
+    def other_digest(self, parent, other):
+        """sha256 of a file no checker judges; of its text without release
+        metadata for pkg-config, CMake and libtool files."""
+        path = os.path.join(parent.root, other.path)
+        if not self.metadata or other.kind not in release.TEXT_KINDS:
+            return inputs.sha256_file(path)
+        with open(path, "rb") as f:
+            return hashlib.sha256(self.metadata.text(other.kind, f.read())).hexdigest()
 
     @staticmethod
     def notes(inv):
@@ -182,6 +245,24 @@ class ElfInterfaceChecker(Checker):
         return ["note: covered by checksum, no checker can judge them: " + ", ".join(
             "%d %s" % (n, k) for k, n in sorted(kinds.items()))]
 
+    def superset_refusal(self, parent, inv):
+        """Superset mode judges libraries together with their headers: an
+        enumerator inserted or a struct grown in a header is ABI that no
+        library shows. When the globs leave out headers the parent stages,
+        the section is judged exactly (``superset_report`` keeps it) and
+        covers those headers too."""
+        if parent.mode != "superset" or not parent.globs or not inv.libraries:
+            return []
+        left_out = inputs.unselected_headers(parent)
+        if not left_out:
+            return []
+        self.warn("parent %s: superset mode refused: the file globs leave out %d header%s the "
+                  "parent stages (%s%s), and headers carry ABI the libraries do not show; they "
+                  "are judged too, and exactly. Add the headers to the globs (CDEPENDS_FILES) or "
+                  "use mode exact" % (parent.name, len(left_out), "s" if len(left_out) > 1 else "",
+                                      ", ".join(left_out[:3]), ", ..." if len(left_out) > 3 else ""))
+        return [SUPERSET_REFUSED]
+
     def parent_lines(self, parent, inv):
         """Lines about the parent as a whole (hook for deeper checkers)."""
         return []
@@ -189,13 +270,15 @@ class ElfInterfaceChecker(Checker):
     def library_lines(self, parent, inv, lib):
         return elf_interface_lines(lib.elf)
 
-    @staticmethod
-    def header_lines(parent, rel):
+    def header_lines(self, parent, rel):
         with open(os.path.join(parent.root, rel), "rb") as f:
             data = f.read()
+        rewrite = self.metadata.rewrite if self.metadata else None
+        if self.metadata:
+            rel = self.metadata.path(rel)
         if parent.mode == "exact":
-            return ["header: %s tokens=%s" % (rel, cheaders.digest(data))]
-        directives, decls = cheaders.structure(data)
+            return ["header: %s tokens=%s" % (rel, cheaders.digest(data, rewrite))]
+        directives, decls = cheaders.structure(data, rewrite)
         lines = ["header: " + rel,
                  INDENT + "directives: " + cheaders.sha256_text("\n".join(directives))]
         lines += [INDENT + "decl: " + cheaders.sha256_text(d)[:32] for d in decls]
@@ -223,7 +306,24 @@ def normalise_abixml(text):
         # units in content order, so moving code between files is no change.
         _sort_children(root, lambda c: (c.tag == "abi-instr",
                                         _xml_lines(c) if c.tag == "abi-instr" else []))
+        _name_translation_units(root)
     return _xml_lines(root)
+
+
+def _name_translation_units(root):
+    """Give each translation unit a path made of its content.
+
+    The real path changes with the build directory, but abidiff needs one
+    per unit: two units without a path make it abort (an assertion in
+    corpus::add) as soon as a library has more than one. A content hash
+    keeps moving code between files no change; equal units get a suffix.
+    """
+    seen = Counter()
+    for el in root:
+        if el.tag == "abi-instr":
+            name = "tu-" + cheaders.sha256_text("\n".join(_xml_lines(el)))[:16]
+            seen[name] += 1
+            el.set("path", name if seen[name] == 1 else "%s-%d" % (name, seen[name]))
 
 
 def _sort_children(el, key):
@@ -282,10 +382,9 @@ class AbidiffChecker(ElfInterfaceChecker):
         self._no_debug = []
         lines = super().report(parent)
         if self._no_debug:
-            self.warn("parent %s: no DWARF debug info in %s (stripped?): abidiff cannot see "
-                      "types, using elf-interface for it; build the parent with debug info "
-                      "or pass debug_dirs (its -dbg files)"
-                      % (parent.name, ", ".join(self._no_debug)))
+            self.cannot_judge(parent, self._no_debug, "no DWARF debug info (stripped?)",
+                              "build the parent with debug info or pass debug_dirs "
+                              "(its -dbg files)")
         return lines
 
     def parent_lines(self, parent, inv):
@@ -302,8 +401,7 @@ class AbidiffChecker(ElfInterfaceChecker):
         try:
             xml = self.abidw(parent, inv, lib)
         except ToolFailed as err:
-            self.warn("parent %s: abidw failed on %s (%s); judged by elf-interface only"
-                      % (parent.name, lib.path, err))
+            self.cannot_judge(parent, [lib.path], "abidw failed (%s)" % err)
             return ["note: abidw failed, judged by elf-interface only"] + lines
         if xml is None:
             self._no_debug.append(lib.path)
@@ -313,8 +411,14 @@ class AbidiffChecker(ElfInterfaceChecker):
     def abidw(self, parent, inv, lib):
         """Normalised abidw output for a library, None without debug info.
         Raises ToolFailed when abidw fails or prints something unreadable."""
+        # Only what the library exports: abidw otherwise also declares, in
+        # each translation unit, the functions it merely calls (hidden
+        # helpers, libc), so removing an internal call would change the report.
+        # Parameter names come from the definitions and are no ABI (the
+        # header's tokens still see the declarations).
         argv = [tools.find_tool("abidw", self.tools), "--no-show-locs",
-                "--no-comp-dir-path", "--no-corpus-path", "--type-id-style", "hash"]
+                "--no-comp-dir-path", "--no-corpus-path", "--type-id-style", "hash",
+                "--exported-interfaces-only", "--no-parameter-names"]
         # With the public headers, types only the library's own sources
         # define (behind opaque pointers) are left out.
         include_dirs = sorted(set(inputs.include_dir(h) for h in inv.headers))
@@ -370,10 +474,17 @@ _ACC_LINE = re.compile(r"^\s*'Line' => '?\d+'?,?$")
 _ACC_TOP_KEY = re.compile(r"^ {10}'([^']+)' => ")
 
 
-def normalise_acc_dump(text):
+_ACC_KEY = re.compile(r"^\s*'([^']+)' => ")
+
+
+def normalise_acc_dump(text, release_metadata=None):
     """An ``abi-compliance-checker -dump`` file without what depends on the
-    host (compiler, tool version) or on line numbers. Stays loadable."""
+    host (compiler, tool version) or on line numbers, and, given a
+    :class:`release.ReleaseMetadata`, without the values of version macros
+    (``Constants``) and release versions in names and constants. Stays
+    loadable."""
     out, skip_depth, depth = [], 0, 0
+    section = constant = None
     for line in text.splitlines():
         stripped = line.strip()
         opens = stripped.endswith(("{", "[")) and not stripped.endswith(("{}", "[]"))
@@ -385,6 +496,19 @@ def normalise_acc_dump(text):
         if top and top.group(1) in _ACC_DROP_TOP:
             skip_depth = 1 if opens else 0
             continue
+        if release_metadata:
+            key = _ACC_KEY.match(line)
+            if key and depth == 1:
+                section = key.group(1)
+            elif key and depth == 2 and section == "Constants":
+                constant = key.group(1)
+            elif key and key.group(1) == "Value" and section == "Constants":
+                if constant in release_metadata.macros:
+                    line = line[:key.end()] + "'%s'" % release.PLACEHOLDER + \
+                        ("," if line.rstrip().endswith(",") else "")
+                else:
+                    line = release_metadata.in_text(line)
+            line = release_metadata.in_names(line)
         depth += opens - closes
         if not _ACC_LINE.match(line):
             out.append(line)
@@ -401,9 +525,14 @@ class AbiComplianceChecker(ElfInterfaceChecker):
     supports_superset = True
 
     def parent_lines(self, parent, inv):
-        if not inv.headers or not inv.libraries:
-            return ["note: abi-compliance-checker needs headers and libraries; "
-                    "judged by elf-interface only"]
+        if not inv.libraries:
+            # Headers alone: no binary interface to judge; their tokens are.
+            return ["note: no libraries, headers judged by tokens only"]
+        if not inv.headers:
+            self.cannot_judge(parent, [l.path for l in inv.libraries],
+                              "no public headers (it reads the types from them)",
+                              "stage the headers, or select them in the file globs")
+            return ["note: no headers, judged by elf-interface only"]
         acc = tools.find_tool("abi-compliance-checker", self.tools)
         with self._workdir(parent.name) as work:
             desc = os.path.join(work, "descriptor.xml")
@@ -415,13 +544,12 @@ class AbiComplianceChecker(ElfInterfaceChecker):
                 argv += ["-gcc-path", self.tools["gcc"]]
             proc = tools.run(argv, cwd=work)
             if proc.returncode != 0 or not os.path.isfile(dump):
-                self.warn("parent %s: abi-compliance-checker could not dump its headers and "
-                          "libraries (%s); judged by elf-interface only%s"
-                          % (parent.name, tools.last_line(proc),
-                             "; see %s" % work if self.log_dir else ""))
+                self.cannot_judge(parent, [l.path for l in inv.libraries],
+                                  "abi-compliance-checker failed (%s)" % tools.last_line(proc),
+                                  "see %s" % work if self.log_dir else "")
                 return ["note: abi-compliance-checker failed, judged by elf-interface only"]
             with open(dump) as f:
-                return block("acc-dump", normalise_acc_dump(f.read()))
+                return block("acc-dump", normalise_acc_dump(f.read(), self.metadata))
 
     def _workdir(self, parent_name):
         """Where ACC runs (it writes logs/ into its working directory): a
@@ -467,7 +595,6 @@ def _descriptor(parent, inv, work):
         except OSError:
             shutil.copyfile(real, link)
         libs.append(escape(link))
-    include_dirs = sorted(set(inputs.include_dir(h) for h in inv.headers))
     return ("<version>1</version>\n<headers>\n%s\n</headers>\n<libs>\n%s\n</libs>\n"
             "<include_paths>\n%s\n</include_paths>\n" % (
-                paths(inv.headers), "\n".join(libs), paths(include_dirs)))
+                paths(inv.headers), "\n".join(libs), paths(inputs.include_dirs(parent, inv))))

@@ -9,6 +9,7 @@ root and sorts every file into shared objects, headers, symbolic links and
 import fnmatch
 import hashlib
 import os
+import re
 from collections import Counter, namedtuple
 
 from . import elf
@@ -38,12 +39,15 @@ class ParentInput:
     ``debug_dirs``: directories with split debug info (``abidiff`` only),
     absolute or relative to ``root``, passed to ``abidw --debug-info-dir``.
     ``mode``: ``exact`` or ``superset`` (see ``superset_report``).
+    ``release_metadata``: ``ignore`` (version macros, ``.pc`` versions and
+    versioned CMake files are left out of the report, see ``release.py``)
+    or ``strict`` (they count like everything else).
     List options also accept a string of whitespace-separated words, as
     BitBake variables hold them.
     """
 
     def __init__(self, name, root, checker="elf-interface", globs=None,
-                 suppressions=None, debug_dirs=None, mode="exact"):
+                 suppressions=None, debug_dirs=None, mode="exact", release_metadata="ignore"):
         self.name = name
         self.root = _path(root)
         self.checker = checker
@@ -51,6 +55,7 @@ class ParentInput:
         self.suppressions = [_path(p) for p in _words(suppressions)]
         self.debug_dirs = [os.path.join(self.root, _path(p)) for p in _words(debug_dirs)]
         self.mode = mode
+        self.release_metadata = release_metadata
 
     def __repr__(self):
         return "ParentInput(%r, %r, checker=%r, mode=%r)" % (
@@ -65,9 +70,6 @@ class ParentInput:
             raise CompatError("parent %s: root %s is not a directory; pass the "
                               "directory the parent staged (its sysroot component "
                               "dir)" % (self.name, self.root))
-        if self.mode not in MODES:
-            raise CompatError("parent %s: unknown mode %r; use one of: %s"
-                              % (self.name, self.mode, ", ".join(MODES)))
         for path in self.suppressions:
             if not os.path.isfile(path):
                 raise CompatError("parent %s: suppression file %s does not exist; "
@@ -106,12 +108,13 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def walk(parent):
+def walk(parent, select=True):
     """Sorted relative paths of the files and symlinks under the root.
 
-    Symlinks to directories are listed, not followed. With globs, only the
-    matching paths are returned, and a glob that matches nothing is an error
-    (a typo would otherwise silently judge nothing).
+    Symlinks to directories are listed, not followed. With globs (and
+    ``select``), only the matching paths are returned, and a glob that
+    matches nothing is an error (a typo would otherwise silently judge
+    nothing).
     """
     def fail(err):
         raise unreadable(parent, err.filename, err)
@@ -124,7 +127,7 @@ def walk(parent):
                 found.append(rel + d)
         found.extend(rel + f for f in filenames)
     found.sort()
-    if not parent.globs:
+    if not parent.globs or not select:
         return found
     selected = set()
     for g in parent.globs:
@@ -145,12 +148,82 @@ def walk(parent):
     return sorted(selected)
 
 
+def unselected_headers(parent):
+    """Files under an ``include/`` directory that the globs leave out."""
+    chosen = set(walk(parent))
+    return [rel for rel in walk(parent, select=False) if include_dir(rel) and rel not in chosen]
+
+
 def include_dir(rel):
     """The ``.../include`` directory a header path lies in, or None."""
     parts = rel.split("/")[:-1]
     if "include" not in parts:
         return None
     return "/".join(parts[:parts.index("include") + 1])
+
+
+def pkgconfig(path):
+    """``(variables, fields)`` of a pkg-config file, ``${var}`` expanded."""
+    variables, fields = {}, {}
+
+    def expand(value, depth=0):
+        if depth > 20:
+            return value
+        out = re.sub(r"\$\{([^}]*)\}", lambda m: variables.get(m.group(1), ""), value)
+        return expand(out, depth + 1) if "${" in out and out != value else out
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            m = re.match(r"([A-Za-z0-9_.]+)\s*([:=])\s*(.*)$", line)
+            if m:
+                (fields if m.group(2) == ":" else variables)[m.group(1)] = expand(m.group(3))
+    return variables, fields
+
+
+def _existing_suffix(root, path):
+    """The longest tail of ``path`` that is a directory under ``root``, as a
+    relative path: an absolute -I of the parent's .pc (``/usr/include/x``,
+    or a native sysroot's prefix) maps to the staged ``usr/include/x``."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    for start in range(len(parts)):
+        rel = "/".join(parts[start:])
+        if ".." not in parts[start:] and os.path.isdir(os.path.join(root, rel)):
+            return rel
+    return None
+
+
+_INCLUDE = re.compile(r'#\s*include\s*<([^>]+/[^>]+)>')
+
+
+def include_dirs(parent, inv):
+    """The directories a child compiles the parent's headers with.
+
+    Each ``include/`` directory holding headers, plus the ``-I`` directories
+    of the parent's pkg-config ``Cflags`` that exist in it, plus those that
+    its headers' own ``#include <dir/file.h>`` lines require (libxml2's
+    headers live in ``usr/include/libxml2/libxml`` and include
+    ``<libxml/...>``). Only directories that hold some of the headers.
+    """
+    dirs = set(include_dir(h) for h in inv.headers)
+    for other in inv.others:
+        if other.kind != "pkg-config":
+            continue
+        words = pkgconfig(os.path.join(parent.root, other.path))[1].get("Cflags", "").split()
+        for n, word in enumerate(words):
+            arg = word[2:] if word.startswith("-I") and len(word) > 2 else \
+                words[n + 1] if word in ("-I", "-isystem") and n + 1 < len(words) else None
+            rel = arg and _existing_suffix(parent.root, arg)
+            if rel:
+                dirs.add(rel)
+    headers = set(inv.headers)
+    for h in inv.headers:
+        with open(os.path.join(parent.root, h), "rb") as f:
+            text = f.read().decode("latin-1")
+        for name in _INCLUDE.findall(text):
+            for other in headers:
+                if other.endswith("/" + name):
+                    dirs.add(other[:-len(name) - 1])
+    return sorted(d for d in dirs if any(h.startswith(d + "/") for h in headers))
 
 
 def _classify(path, rel):
@@ -189,12 +262,13 @@ def _soname_key(rel, obj):
     return directory + "/" + obj.soname if directory else obj.soname
 
 
-def scan(parent):
-    """Classify the parent's (selected) files into an :class:`Inventory`."""
+def scan(parent, extra=()):
+    """Classify the parent's (selected) files, and the ``extra`` ones, into
+    an :class:`Inventory`."""
     root = os.path.realpath(parent.root)
     libraries, headers, links, others = [], [], [], []
     raw_links = []
-    for rel in walk(parent):
+    for rel in sorted(set(walk(parent)) | set(extra)):
         path = os.path.join(parent.root, rel)
         if os.path.islink(path):
             raw_links.append(rel)

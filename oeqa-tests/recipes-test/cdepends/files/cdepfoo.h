@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #ifndef CDEPFOO_H
 #define CDEPFOO_H
+#define CDEPFOO_VERSION "@VERSION@"
 const char *cdepfoo_greeting(void);
 int cdepfoo_extra(int x);
 extern int cdepfoo_table[];
