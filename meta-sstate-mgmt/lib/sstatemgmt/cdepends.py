@@ -148,15 +148,16 @@ def _map_names(d, written):
     guessed here. A recipe that inherits native directly has no filter; its
     DEPENDS, and so its CDEPENDS, name -native recipes themselves.
 
-    This is the one place that knows how OE maps class extensions, and the
-    one that differs between releases: blacksail and wrynose (BitBake 2.18)
+    This differs between releases: blacksail and wrynose (BitBake 2.18)
     filter as above; scarthgap (BitBake 2.8) has no variable filters:
     nativesdk and multilib rename DEPENDS to DEPENDS_NONML behind
     oe.classextend.get_depends(), and native rewrites DEPENDS once in its
-    handler.
+    handler, so there oecompat.map_depends restates OE-Core's mapping.
     """
     if not written:
         return []
+    if not oecompat.depends_filters():
+        return list(zip(written, oecompat.map_depends(d, written)))
     mapper = bb.data.createCopy(d)
     names = []
     for name in written:

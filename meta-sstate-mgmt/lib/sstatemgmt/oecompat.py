@@ -86,6 +86,15 @@ def hashserv_gc_mark(client, mark, unihashes, before_each=None):
     return marked, why
 
 
+def depends_filters():
+    """True where OE-Core maps a class extension's DEPENDS with a variable
+    filter (BitBake 2.16 and later), so reading DEPENDS through it maps a
+    name. On scarthgap the classes rewrite DEPENDS in place instead, and
+    map_depends restates their mapping."""
+    import oe.classextend
+    return hasattr(oe.classextend, "native_filter")
+
+
 @vardepsexclude("BBEXTENDCURR", "BBEXTENDVARIANT", "BBCLASSEXTEND", "MULTILIB_VARIANTS")
 def map_depends(d, names):
     """Each of ``names`` (recipe names as written in DEPENDS) as this recipe
@@ -104,7 +113,7 @@ def map_depends(d, names):
     import oe.classextend
     names = list(names)
     pn = d.getVar("PN")
-    filters = hasattr(oe.classextend, "native_filter")
+    filters = depends_filters()
     variant = d.getVar("BBEXTENDVARIANT")
     if d.getVar("BBEXTENDCURR") == "multilib" and variant:
         if bb.data.inherits_class("image", d):
