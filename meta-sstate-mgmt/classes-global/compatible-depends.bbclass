@@ -11,7 +11,13 @@
 # changed in any way: no task, flag or variable that enters a signature.
 # See docs/cdepends.md.
 
+# Loads the generator (lib/sstatemgmt/siggen.py) before BitBake selects it:
+# an include of zero files, see sstatemgmt.cdepends.load_signature_generator.
+include ${@sstatemgmt.cdepends.load_signature_generator()}
 BB_SIGNATURE_HANDLER = "OECDependsEquivHash"
+# It needs a hash equivalence server, like OEEquivHash. OE-Core defaults to the
+# auto-started local one from styhead on; scarthgap leaves it to the distro.
+BB_HASHSERVE ??= "auto"
 
 CDEPENDS ??= ""
 CDEPENDS[doc] = "Build-time dependencies that rebuild this recipe only when the compatibility report of what it uses from them changes. Built and staged like DEPENDS; accepts PROVIDES and virtual names; native, nativesdk and multilib variants map each name as they map DEPENDS. Per-parent flags (CDEPENDS_CHECKER[name] ...) use the name as written here."

@@ -256,7 +256,7 @@ def test_second_build_dir_gets_new_parent_and_reuses_child(clean_build, hashserv
     res = bitbake(first, APP)
     assert_reused(res, APP)
 
-    second = buildenv.prepare("pytest-second")
+    second = buildenv.prepare("pytest-second", release=first.release)
     second.wipe_tmpdir()
     variant(second, "body", shared)
     res = bitbake(second, APP)

@@ -180,7 +180,7 @@ def test_whole_cache_prune_keeps_two_build_dirs(clean_build):
     """bitbake sstate-prune with another build dir as a root keeps both builds' objects."""
     first = clean_build
     stale, current = three_generations(first)
-    second = buildenv.prepare("pytest-second")
+    second = buildenv.prepare("pytest-second", release=first.release)
     second.wipe_tmpdir()
     second.write_config('SSTATE_DIR = "%s"\n' % first.sstate_dir)
     second.write_fixture_conf("sstmgmt-hello", 'SSTMGMT_HELLO_GREETING = "bonjour"\n')

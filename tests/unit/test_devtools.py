@@ -12,7 +12,7 @@ from sstmgmt_dev import buildenv, sources
 yaml = pytest.importorskip("yaml")
 
 
-@pytest.mark.parametrize("release", ["master", "wrynose"])
+@pytest.mark.parametrize("release", ["master", "wrynose", "scarthgap"])
 def test_pins_match_yaml_and_are_full_hashes(release):
     pins = sources.read_pins(release)
     with open(os.path.join(sources.KAS_DIR, release + ".yml")) as f:
@@ -34,8 +34,8 @@ def test_unknown_release_names_the_kas_files():
         sources.read_pins("nope")
 
 
-def test_releases_lists_master_and_wrynose():
-    assert {"master", "wrynose"} <= set(sources.releases())
+def test_releases_lists_every_supported_release():
+    assert {"master", "wrynose", "scarthgap"} <= set(sources.releases())
 
 
 def test_short_commit_is_refused(tmp_path, monkeypatch):

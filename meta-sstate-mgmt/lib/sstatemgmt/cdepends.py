@@ -12,8 +12,8 @@ import bb.cache
 import bb.event
 import bb.parse
 
+from . import oecompat
 from . import pkgfiles
-from . import siggen as _siggen
 
 
 def _compat():
@@ -23,8 +23,8 @@ def _compat():
 
 CLASS = "compatible-depends"
 OPT_IN_LINE = 'INHERIT += "%s"' % CLASS
-COMPAT_TASK = _siggen.COMPAT_TASK
-HANDLER_NAME = _siggen.HANDLER_NAME
+COMPAT_TASK = "do_cache_compatibility"
+HANDLER_NAME = "OECDependsEquivHash"
 
 
 # -- parse time ---------------------------------------------------------------
@@ -54,6 +54,20 @@ def register_guard(d):
     variable is set, so no signature changes.
     """
     bb.event.register("sstatemgmt_cdepends_guard", _guard, ["bb.event.RecipeParsed"], data=d)
+    return ""
+
+
+def load_signature_generator():
+    """Import sstatemgmt.siggen, which adds OECDependsEquivHash to bb.siggen; return "".
+
+    Called from the compatible-depends class (an include of zero files), not
+    at import: the generator derives from OE-Core's oe.sstatesig, which is
+    importable only once OE-Core's conf/layer.conf has run, and BBLAYERS may
+    list this layer first (kas orders layers by repository name). INHERIT
+    classes are parsed after every layer.conf and before BitBake selects the
+    signature generator.
+    """
+    from . import siggen  # noqa: F401
     return ""
 
 
@@ -135,15 +149,16 @@ def _map_names(d, written):
     guessed here. A recipe that inherits native directly has no filter; its
     DEPENDS, and so its CDEPENDS, name -native recipes themselves.
 
-    This is the one place that knows how OE maps class extensions, and the
-    one that differs between releases: blacksail and wrynose (BitBake 2.18)
+    This differs between releases: blacksail and wrynose (BitBake 2.18)
     filter as above; scarthgap (BitBake 2.8) has no variable filters:
     nativesdk and multilib rename DEPENDS to DEPENDS_NONML behind
     oe.classextend.get_depends(), and native rewrites DEPENDS once in its
-    handler.
+    handler, so there oecompat.map_depends restates OE-Core's mapping.
     """
     if not written:
         return []
+    if not oecompat.depends_filters():
+        return list(zip(written, oecompat.map_depends(d, written)))
     mapper = bb.data.createCopy(d)
     names = []
     for name in written:
@@ -460,7 +475,7 @@ def library_checksums(d):
 
 # -- the task -----------------------------------------------------------------
 
-@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+@oecompat.vardepsexclude("BB_TASKDEPDATA")
 def _parent_tasks(d, found):
     """{Parent.name: the parent's do_populate_sysroot entry of BB_TASKDEPDATA}
     (resolves PROVIDES and virtual names to the providing recipe)."""
@@ -573,7 +588,7 @@ def full_report(d, inputs=None, warn=bb.warn):
 
 # -- superset mode: the baseline ------------------------------------------------
 
-@bb.parse.vardepsexclude("BB_TASKDEPDATA")
+@oecompat.vardepsexclude("BB_TASKDEPDATA")
 def _my_compat_entry(d):
     """This recipe's do_cache_compatibility entry of BB_TASKDEPDATA."""
     pn = d.getVar("PN")

@@ -46,6 +46,8 @@ import time
 
 import bb
 
+from . import oecompat
+
 SPOOL_DIR = "${TMPDIR}/sstate-prune/pending"
 WORK_DIR = "${TMPDIR}/sstate-prune"
 LOG_DIR = "${LOG_DIR}/sstate-prune"
@@ -285,14 +287,6 @@ def run_outside(d, jobs):
     return relay
 
 
-def _stopping():
-    """True once BitBake was told to stop now. bb.event._should_exit is the flag that
-    bb.event.check_for_interrupts() reads (with a signature that changed after 2.8);
-    raising from an event handler, as that does, would break the server's idle loop."""
-    flag = getattr(bb.event, "_should_exit", None)
-    return flag is not None and flag.is_set()
-
-
 def _pump(proc, relay):
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
@@ -313,7 +307,7 @@ def _pump(proc, relay):
                     except ValueError:
                         ev = {"event": "raw", "line": line.decode(errors="replace")}
                     relay.event(ev)
-            if not stopping and _stopping():
+            if not stopping and oecompat.stop_requested():
                 stopping = True
                 bb.note("sstate_prune: the build is stopping: stopping the prune pass (process %s)" % relay.pid)
                 proc.send_signal(signal.SIGINT)

@@ -198,26 +198,25 @@ def collect_hashserv(addr, summary, label, emit, check=lambda: None):
 
 
 def _mark(client, mark, unihashes, addr, label, emit, check):
-    """Mark ``unihashes`` kept: one stream where BitBake has it (2.12 and later), else one request each."""
-    if hasattr(client, "gc_mark_stream"):
-        try:
-            return client.gc_mark_stream(mark, ("unihash %s" % h for h in unihashes))["count"]
-        except ConnectionError:
-            why = "the server does not take gc-mark-stream"
-    else:
-        why = "this BitBake's hash server client has no gc-mark-stream (BitBake 2.8)"
-    if len(unihashes) > 1000:
-        emit({"event": "note", "label": label, "message": "%s: marking %d unihashes one request at a time "
-              "(a few hundred per second)" % (why, len(unihashes))})
-    marked = 0
-    last = time.monotonic()
-    for i, h in enumerate(unihashes, 1):
+    """Mark ``unihashes`` kept: one stream, or one request each where BitBake has no
+    gc-mark-stream (:func:`sstatemgmt.oecompat.hashserv_gc_mark`)."""
+    from . import oecompat  # imports bb: only here, where BitBake's hashserv is importable
+    last = [time.monotonic()]
+
+    def before_each(i, why):
+        if i == 0 and len(unihashes) > 1000:
+            emit({"event": "note", "label": label, "message": "%s: marking %d unihashes one request at a time "
+                  "(a few hundred per second)" % (why, len(unihashes))})
         check()
-        marked += client.gc_mark(mark, {"unihash": h})["count"]
-        if time.monotonic() - last >= 0.5 or i == len(unihashes):
-            last = time.monotonic()
+        if time.monotonic() - last[0] >= 0.5:
+            last[0] = time.monotonic()
             emit({"event": "progress", "label": label, "phase": "hashserv", "where": addr, "done": i,
                   "total": len(unihashes)})
+
+    marked, why = oecompat.hashserv_gc_mark(client, mark, unihashes, before_each)
+    if why is not None and unihashes:
+        emit({"event": "progress", "label": label, "phase": "hashserv", "where": addr, "done": len(unihashes),
+              "total": len(unihashes)})
     return marked
 
 

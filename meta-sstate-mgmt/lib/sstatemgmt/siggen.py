@@ -24,8 +24,7 @@ import bb.runqueue
 import bb.siggen
 import oe.sstatesig
 
-COMPAT_TASK = "do_cache_compatibility"
-HANDLER_NAME = "OECDependsEquivHash"
+from .cdepends import COMPAT_TASK, HANDLER_NAME
 
 
 def parents_of(depends_flag):

@@ -67,13 +67,20 @@ DISTRO ??= "nodistro"
 BB_NO_NETWORK = "1"
 INHERIT_DISTRO:remove = "create-spdx uninative"
 PATCHRESOLVE = "noop"
+# Hash equivalence on every release: OE-Core's default from styhead on, poky's
+# on scarthgap (whose OE-Core defaults to OEBasicHash without a hash server).
+BB_SIGNATURE_HANDLER ?= "OEEquivHash"
+BB_HASHSERVE ??= "auto"
 BB_NUMBER_THREADS ?= "{threads}"
 PARALLEL_MAKE ?= "-j {threads}"
 DL_DIR = "{cache}/downloads"
 SSTATE_DIR ?= "${{TOPDIR}}/sstate-cache"
 # Keep the parse cache outside TMPDIR, so that a fresh TMPDIR (rm -rf tmp) does
-# not cost a full reparse. TMPDIR itself never moves.
+# not cost a full reparse. TMPDIR itself never moves, and has one name on every
+# release: OE-Core scarthgap appends TCLIBCAPPEND ("tmp-glibc") after local.conf,
+# and later releases reject TCLIBCAPPEND, so the override forces the name.
 CACHE = "${{TOPDIR}}/cache/bitbake"
+TMPDIR:forcevariable = "${{TOPDIR}}/tmp"
 BB_DISKMON_DIRS = ""
 # Record every task event as a JSON line (oeqa-tests/classes/sstatemgmt-taskrecorder.bbclass),
 # when the test layer is in BBLAYERS.
@@ -171,8 +178,10 @@ def missing_host_tools():
 class Build:
     """One build directory (TOPDIR) with its own TMPDIR, SSTATE_DIR and parse cache."""
 
-    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None, extra_layers=()):
+    def __init__(self, topdir, srcdir, layerroot, uid, gid, home, threads=None, extra_layers=(),
+                 release=sources.DEFAULT_RELEASE):
         self.topdir = topdir
+        self.release = release  # a second build dir for the same test: prepare(name, release=build.release)
         self.srcdir = srcdir
         self.layerroot = layerroot
         self.uid, self.gid, self.home = uid, gid, home
@@ -307,10 +316,11 @@ class Build:
             raise AssertionError("bitbake %s failed (%s):\n%s" % (" ".join(args), result.summary(), out[-10000:]))
         return result
 
-    def get_bb_vars(self, variables, target=None):
-        """Values of `variables` from `bitbake -e [target]`, as a dict (None when unset)."""
+    def get_bb_vars(self, variables, target=None, check=True):
+        """Values of `variables` from `bitbake -e [target]`, as a dict (None when unset).
+        check=False: also when bitbake reports errors (a target whose DEPENDS no recipe provides)."""
         args = ["-e"] + ([target] if target else [])
-        res = self.bitbake(*args)
+        res = self.bitbake(*args, check=check)
         values = dict.fromkeys(variables)
         for line in res.output.splitlines():
             for var in variables:
@@ -383,7 +393,8 @@ def prepare(name, release=sources.DEFAULT_RELEASE, log=None, extra_layers=(), ta
         os.chmod(workroot, 0o755)
         os.chown(os.path.join(workroot, release), uid, gid)
     layerroot = layer_root_for(uid, gid, cache)
-    build = Build(topdir, srcdir, layerroot, uid, gid, home, extra_layers=extra_layers)
+    build = Build(topdir, srcdir, layerroot, uid, gid, home, extra_layers=extra_layers,
+                  release=release)
     if not target_kit:
         return build.setup()
     clone = os.path.join(srcdir, "opkg-utils")

@@ -31,10 +31,18 @@ class SstateMgmtFoundation(TaskRecorderMixin, OESelftestTestCase):
         self.write_config('SSTATE_DIR = "%s"\nBB_NO_NETWORK = "1"\n' % self.sstate_dir)
 
     def test_layer_present_and_no_handler_forced(self):
-        v = get_bb_vars(["BBFILE_COLLECTIONS", "BB_SIGNATURE_HANDLER"])
+        v = get_bb_vars(["BBFILE_COLLECTIONS", "BB_SIGNATURE_HANDLER", "BBLAYERS"])
         self.assertIn("sstate-mgmt", v["BBFILE_COLLECTIONS"].split())
-        # Adding the layer must not select a signature handler by itself.
-        self.assertEqual(v["BB_SIGNATURE_HANDLER"], "OEEquivHash")
+        # Adding the layer must not select a signature handler by itself: the
+        # value (OEEquivHash, or OEBasicHash on a stock scarthgap) comes from
+        # OE-Core or the build's configuration, never from a file of the layer.
+        self.assertIn(v["BB_SIGNATURE_HANDLER"], ("OEEquivHash", "OEBasicHash"))
+        layer = [l for l in v["BBLAYERS"].split() if os.path.basename(l.rstrip("/")) == "meta-sstate-mgmt"]
+        self.assertEqual(len(layer), 1, v["BBLAYERS"])
+        env = bitbake("-e").output
+        history = env.split("\n# $BB_SIGNATURE_HANDLER", 1)[1].split("\nBB_SIGNATURE_HANDLER=", 1)[0]
+        self.assertIn("/bitbake.conf:", history)
+        self.assertNotIn(layer[0].rstrip("/") + "/", history)
 
     def test_fixture_restored_from_sstate(self):
         tasks = self.bitbake_tasks(FIXTURE)
