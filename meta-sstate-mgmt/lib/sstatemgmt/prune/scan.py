@@ -176,12 +176,21 @@ def measure(root, units, errors=None, processes=0):
         for u in todo:
             u.members, u.mtime, u.size = [], 0, 0
         return 0
+    pool = None
     try:
-        for k in range(1, n):
-            children[k] = fork_call(_measure_child, rootfd, todo, k, n)
+        if n > 1 and PLUMBING.startswith("futures"):
+            # The pool is made here, after the scan, so that a forked worker
+            # finds ``todo`` in its initializer's arguments without pickling.
+            pool = _executor(n - 1, _set_todo, (todo,))
+            ident = _ident(rootfd)
+            for k in range(1, n):
+                children[k] = pool.submit(_measure_share, root, ident, k, n)
+        else:
+            for k in range(1, n):
+                children[k] = fork_call(_measure_child, rootfd, todo, k, n)
         calls = _measure(rootfd, todo[0::n] if n > 1 else todo, errors)
         for k in range(1, n):
-            share = fork_result(children.pop(k))
+            share = _result(children.pop(k))
             if share is None:                    # no child, or it failed: measure here
                 calls += _measure(rootfd, todo[k::n], errors)
                 continue
@@ -190,10 +199,14 @@ def measure(root, units, errors=None, processes=0):
             if errors is not None:
                 errors.extend(errs)
             _apply_measured(todo[k::n], found, mtimes, sizes)
+        if pool is not None:
+            pool.shutdown()
         return calls
     finally:
         for child in children.values():
-            fork_abandon(child)
+            _abandon(child)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         os.close(rootfd)
 
 
@@ -274,6 +287,84 @@ def _apply_measured(units, found, mtimes, sizes):
                 j += 1
             bit <<= 1
         u.set_members(members)
+
+
+# Which plumbing shares the walk and the lstat calls between processes; an
+# internal switch for benchmarks/plumbing.py, which compares them: "fork"
+# (fork_call below), "futures" (a concurrent.futures ProcessPoolExecutor,
+# fork context, same shares), "futures-forkserver", "single" (this process
+# only, as with --scan-processes 1).
+PLUMBING = os.environ.get("SSTATE_PRUNE_PLUMBING", "fork")
+
+
+def _executor(n, init=None, initargs=()):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    ctx = multiprocessing.get_context("forkserver" if PLUMBING == "futures-forkserver" else "fork")
+    return ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init, initargs=(init, initargs))
+
+
+def _worker_init(init, initargs):
+    die_with_parent = _die_with_parent()
+    if die_with_parent is not None:
+        die_with_parent()
+    if init is not None:
+        init(*initargs)
+
+
+def _ident(fd):
+    st = os.fstat(fd)
+    return st.st_dev, st.st_ino
+
+
+def _open_root(root, ident):
+    """In a worker: open the cache directory, which must still be the one the parent opened."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    if _ident(fd) != ident:
+        os.close(fd)
+        raise OSError("%s was replaced during the scan" % root)
+    return fd
+
+
+_todo = None
+
+
+def _set_todo(todo):
+    global _todo
+    _todo = todo
+
+
+def _measure_share(root, ident, k, n):
+    rootfd = _open_root(root, ident)
+    try:
+        return _measure_child(rootfd, _todo, k, n)
+    finally:
+        os.close(rootfd)
+
+
+def _walk_share(root, ident, tops, stat):
+    rootfd = _open_root(root, ident)
+    try:
+        return _walk(rootfd, tops, stat=stat, rows=True)
+    finally:
+        os.close(rootfd)
+
+
+def _result(child):
+    """A share's result from a fork_call child or a future; None if it failed."""
+    if child is None or not hasattr(child, "result"):
+        return fork_result(child)
+    try:
+        return child.result()
+    except Exception:
+        return None
+
+
+def _abandon(child):
+    if child is None or not hasattr(child, "result"):
+        fork_abandon(child)
+    else:
+        child.cancel()
 
 
 def fork_call(fn, *args):
@@ -874,6 +965,8 @@ def parallelism(root, jobs, processes=None, threads=0):
     caller's overrides.
     """
     network = fs_type(root) in NETWORK_FS
+    if PLUMBING == "single":
+        processes = 0
     if processes is None:
         processes = 0 if network or not hasattr(os, "fork") else min(usable_cpus(), MAX_AUTO_PROCESSES)
         processes = processes if processes > 1 else 0
@@ -926,12 +1019,19 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
     stop = threading.Event()
     monitor = None
     children = []
+    pool = None
     try:
         if processes > 1 and len(tasks) > 1:
             # Forked children walk shares 1..N-1 while this process walks
             # share 0; the children are started before the progress thread.
             shares = _deal(tasks, [PARENT_WALK_WEIGHT] + [1.0] * (processes - 1))
-            children = [(share, fork_call(_walk_rows, rootfd, share, stat)) for share in shares[1:] if share]
+            if PLUMBING.startswith("futures"):
+                pool = _executor(processes - 1)
+                ident = _ident(rootfd)
+                children = [(share, pool.submit(_walk_share, root, ident, share, stat))
+                            for share in shares[1:] if share]
+            else:
+                children = [(share, fork_call(_walk_rows, rootfd, share, stat)) for share in shares[1:] if share]
             tasks = shares[0]
         if progress is not None:
             def _monitor():
@@ -946,7 +1046,7 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
             with ThreadPoolExecutor(max_workers=jobs) as ex:
                 parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat), _split(tasks, jobs * 8)))
         for share, child in children:
-            part = fork_result(child)
+            part = _result(child)
             if part is None:                     # no child, or it failed: walk its share here
                 part = _walk(rootfd, share, counter, stat)
             else:
@@ -957,12 +1057,16 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
             parts.append(part)
         for part in parts:
             res.merge(part)
+        if pool is not None:
+            pool.shutdown()
     finally:
         stop.set()
         if monitor is not None:
             monitor.join()
         for share, child in children:
-            fork_abandon(child)
+            _abandon(child)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     res.seconds = time.monotonic() - t0
     if progress is not None:
         progress(res.files, res.dirs, res.seconds)
