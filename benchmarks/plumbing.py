@@ -16,7 +16,9 @@ each plumbing (``SSTATE_PRUNE_PLUMBING``, an internal switch of
 * ``fork``: hand-written: forked children, results through a memory file;
 * ``futures``: a ``concurrent.futures.ProcessPoolExecutor`` (fork context)
   doing the same shares, results returned by the pool;
-* ``single``: this process only (as ``--scan-processes 1``).
+* ``single``: this process only (``--scan-processes 1``);
+* ``NAME=DIR``: the checkout at DIR with its default plumbing (to measure
+  another commit in the same run, such as the code that replaces ``fork``).
 
 The order of the commands rotates from round to round.  Reported: median
 wall time, each round's wall time, median CPU time (user + system, with
@@ -67,6 +69,23 @@ def ensure_tree(files, path):
     return m["cache"], m["stamps_dir"], m["files"]
 
 
+def variant(spec, base):
+    """(label, script, env, extra args) of a plumbing variant."""
+    name, sep, repo = spec.partition("=")
+    if sep:
+        return name, os.path.join(os.path.abspath(repo), "scripts", "sstate-cache-management"), base, []
+    if name not in VARIANTS:
+        raise SystemExit("plumbing: unknown variant %r (%s or NAME=DIR)" % (name, ", ".join(VARIANTS)))
+    if name != "single":
+        with open(os.path.join(os.path.dirname(OURS), "..", "meta-sstate-mgmt", "lib", "sstatemgmt", "prune",
+                               "scan.py")) as f:
+            if "SSTATE_PRUNE_PLUMBING" not in f.read():
+                raise SystemExit("plumbing: this checkout has no plumbing switch: measure %r at an older commit "
+                                 "with NAME=DIR" % name)
+    env = dict(base, SSTATE_PRUNE_PLUMBING=name)
+    return name, OURS, env, ["--scan-processes", "1"] if name == "single" else []
+
+
 def commands(cache, stamps, oe_script, variants):
     """{mode: [(who, argv, env)]}."""
     base = dict(os.environ)
@@ -78,8 +97,9 @@ def commands(cache, stamps, oe_script, variants):
         args = args or ["--stamps-dir", stamps, "-n"]
         cmds = [("oe", [py, oe_script, "--cache-dir", cache] + args, base)] if oe_script else []
         for v in variants:
-            cmds.append((v, [py, OURS, "--cache-dir", cache, "--grace", "0", "--no-progress"] + args,
-                         dict(base, SSTATE_PRUNE_PLUMBING=v)))
+            label, script, env, extra = variant(v, base)
+            cmds.append((label, [py, script, "--cache-dir", cache, "--grace", "0", "--no-progress"] + extra + args,
+                         env))
         out[mode] = cmds
     return out
 
@@ -178,6 +198,7 @@ def main(argv=None):
     ap.add_argument("--json-out", help="write every measurement as JSON here")
     args = ap.parse_args(argv)
     variants = [v for v in args.variants.split(",") if v]
+    labels = [v.partition("=")[0] for v in variants]
     cmdline = "benchmarks/plumbing.py " + " ".join(argv if argv is not None else sys.argv[1:])
     commit = subprocess.run(["git", "-C", HERE, "describe", "--always", "--dirty"], capture_output=True,
                             text=True).stdout.strip()
@@ -190,7 +211,7 @@ def main(argv=None):
             facts = machine_facts(cache)
             res = run_rounds(commands(cache, stamps, args.oe_script, variants), rounds)
             facts["loadavg_end"] = os.getloadavg()
-            md, summary = report(files, nfiles, res, variants, args.busy, rounds)
+            md, summary = report(files, nfiles, res, labels, args.busy, rounds)
             print(md)
             print("Load average (1, 5, 15 min) at the start %s, at the end %s.\n"
                   % tuple(", ".join("%.1f" % x for x in facts[k]) for k in ("loadavg_start", "loadavg_end")),
