@@ -42,12 +42,7 @@ import threading
 import time
 from itertools import starmap
 
-from . import names
 from .names import SELF, TEMPORARY, classify, is_temporary_dir, native_dir, split_stem
-
-
-def _unit(reldir, stem, spec, unihash, task, flags, members):
-    return Unit(reldir, stem, spec, unihash, task, flags, members)
 
 
 ARCHIVE, SIGINFO, SIG, DONE = 1, 2, 4, 8
@@ -108,17 +103,6 @@ class Unit:
         self.mtime = mtime
         self.size = size
 
-    def __reduce__(self):
-        return _unit, (self.reldir, self.stem, self.spec, self.unihash, self.task, self.flags, self.members)
-
-    @property
-    def info(self):
-        return names.Info.make(self.spec, self.unihash, self.task)
-
-    @property
-    def pn(self):
-        return self.spec[1]
-
     @property
     def suffixes(self):
         return _SUFFIXES[self.flags]
@@ -132,15 +116,8 @@ class Unit:
     def measured(self):
         return self.members is not None
 
-    def has_archive(self):
-        return bool(self.flags & ARCHIVE)
-
     def relpath(self, suffix=""):
         return (self.reldir + "/" + self.stem if self.reldir else self.stem) + suffix
-
-    def ordered_members(self):
-        """Measured members in deletion order: the archive ("") first, the .siginfo last."""
-        return self.members
 
     def __repr__(self):
         return "Unit(%r, %s)" % (self.relpath(), list(self.suffixes))
@@ -539,10 +516,6 @@ class ScanResult:
         self.unknown.extend(w.unknown)
         self.unknown_bytes += w.unknown_bytes
         self.errors.extend(w.errors)
-
-
-def _rel(reldir, name):
-    return reldir + "/" + name if reldir else name
 
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
