@@ -4,21 +4,23 @@
 OE-Core's script, in one run, on generated trees.
 
     benchmarks/plumbing.py --oe-script /tmp/oe-sstate-cache-management.py \\
-        --tree 200000:/var/tmp/plumb/t200k:5 --tree 1000000:/var/tmp/plumb/t1m:3 [--busy 2]
+        --tree 200000:/var/tmp/plumb/t200k:5 --tree 1000000:/var/tmp/plumb/t1m:3 [--busy 2] \\
+        [--variants pool,single,fork=/tmp/old-checkout]
 
 Each ``--tree FILES:DIR[:ROUNDS]`` is a ``benchmarks/gen_cache.py --oe-safe``
 tree (generated with FILES files if DIR has none, and kept: later runs
 reuse it).  For each of ``-d -n``, ``--stamps-dir S -n`` and
 ``--remove-orphans -n``, every round runs OE-Core's script and ours with
-each plumbing (``SSTATE_PRUNE_PLUMBING``, an internal switch of
-``prune/scan.py``):
+each plumbing:
 
-* ``fork``: hand-written: forked children, results through a memory file;
-* ``futures``: a ``concurrent.futures.ProcessPoolExecutor`` (fork context)
-  doing the same shares, results returned by the pool;
+* ``pool``: the default, a ``concurrent.futures.ProcessPoolExecutor``
+  (fork context) of one worker per further CPU;
 * ``single``: this process only (``--scan-processes 1``);
-* ``NAME=DIR``: the checkout at DIR with its default plumbing (to measure
-  another commit in the same run, such as the code that replaces ``fork``).
+* ``NAME=DIR``: the checkout at DIR with its default plumbing, to measure
+  another commit in the same run.  The hand-written plumbing the pool
+  replaced (forked children, results through a memory file) is the default
+  of commit 9be3efb and its parents: ``fork=DIR`` with such a checkout
+  adds the table of each plumbing's time over its.
 
 The order of the commands rotates from round to round.  Reported: median
 wall time, each round's wall time, median CPU time (user + system, with
@@ -47,7 +49,7 @@ import gen_cache  # noqa: E402
 from run import OURS, machine_facts, run_child_usage  # noqa: E402
 
 MODES = (("-d -n", ["-d", "-n"]), ("--stamps-dir -n", None), ("--remove-orphans -n", ["--remove-orphans", "-n"]))
-VARIANTS = ("fork", "futures", "single")
+VARIANTS = ("pool", "single")
 BURNER = "while 1: pass"
 
 
@@ -76,21 +78,13 @@ def variant(spec, base):
         return name, os.path.join(os.path.abspath(repo), "scripts", "sstate-cache-management"), base, []
     if name not in VARIANTS:
         raise SystemExit("plumbing: unknown variant %r (%s or NAME=DIR)" % (name, ", ".join(VARIANTS)))
-    if name != "single":
-        with open(os.path.join(os.path.dirname(OURS), "..", "meta-sstate-mgmt", "lib", "sstatemgmt", "prune",
-                               "scan.py")) as f:
-            if "SSTATE_PRUNE_PLUMBING" not in f.read():
-                raise SystemExit("plumbing: this checkout has no plumbing switch: measure %r at an older commit "
-                                 "with NAME=DIR" % name)
-    env = dict(base, SSTATE_PRUNE_PLUMBING=name)
-    return name, OURS, env, ["--scan-processes", "1"] if name == "single" else []
+    return name, OURS, base, ["--scan-processes", "1"] if name == "single" else []
 
 
 def commands(cache, stamps, oe_script, variants):
     """{mode: [(who, argv, env)]}."""
     base = dict(os.environ)
     base.pop("SSTATE_CACHE_DIR", None)
-    base.pop("SSTATE_PRUNE_PLUMBING", None)
     py = sys.executable
     out = {}
     for mode, args in MODES:
