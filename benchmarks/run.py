@@ -42,11 +42,18 @@ TIME = shutil.which("time") if os.path.exists("/usr/bin/time") else None
 
 
 def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None, cwd=None):
-    """Run argv; returns (wall seconds, peak RSS in KiB, returncode).
+    """Run argv; returns (wall seconds, peak RSS in KiB, returncode)."""
+    return run_child_usage(argv, stdin, stdout, env, cwd)[:3]
 
-    Peak RSS comes from ``/usr/bin/time -f %M`` when available: a child
-    forked from this (large) Python process would otherwise count our own
-    pages until it execs.  Else from ``wait4``.
+
+def run_child_usage(argv, stdin=None, stdout=subprocess.DEVNULL, env=None, cwd=None):
+    """Run argv; returns (wall seconds, peak RSS in KiB, returncode, CPU seconds).
+
+    Peak RSS (of the largest single process) comes from ``/usr/bin/time -f
+    %M`` when available: a child forked from this (large) Python process
+    would otherwise count our own pages until it execs.  Else from
+    ``wait4``.  CPU seconds (user + system) cover the command and the
+    processes it waited for.
     """
     rssfile = None
     if TIME:
@@ -66,7 +73,7 @@ def run_child(argv, stdin=None, stdout=subprocess.DEVNULL, env=None, cwd=None):
         except (OSError, ValueError, IndexError):
             pass
         os.unlink(rssfile)
-    return wall, rss, os.waitstatus_to_exitcode(status)
+    return wall, rss, os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime
 
 
 def machine_facts(path):

@@ -444,10 +444,11 @@ KILL_HELPER = r'''
 import os, sys, time
 sys.path.insert(0, sys.argv[2])
 from sstatemgmt.prune.lock import CacheLock
-from sstatemgmt.prune.scan import fork_call
+from sstatemgmt.prune.scan import _pool
 lock = CacheLock(sys.argv[1]).acquire()
-child = fork_call(time.sleep, 60)           # a scan child, still walking
-print(child[0], flush=True)
+pool = _pool(1)                             # the scan's workers
+print(pool.submit(os.getpid).result(), flush=True)
+pool.submit(time.sleep, 60)                 # a worker still walking
 time.sleep(60)
 '''
 
@@ -480,13 +481,13 @@ def test_children_of_a_killed_pruner_free_the_lock_and_die(cache):
         deadline = time.monotonic() + 5
         while _holds(child, lock) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _holds(child, lock), "the forked child holds the lock"
+        assert not _holds(child, lock), "the scan worker holds the lock"
         p.send_signal(signal.SIGKILL)
         p.wait()
         deadline = time.monotonic() + 5
         while not _gone(child) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _gone(child), "the child outlived its killed parent"
+        assert _gone(child), "the scan worker outlived its killed parent"
         fd = os.open(lock, os.O_RDONLY)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -412,7 +412,7 @@ def _plan(s):
 
 @pytest.mark.parametrize("processes", [2, 3])
 def test_process_scan_and_measure_give_the_same_result(cache, monkeypatch, processes):
-    """Children walk and lstat shares of the cache; the plan must not change.
+    """Workers walk and lstat shares of the cache; the plan must not change.
     FORK_MEASURE_MIN is lowered so that the lstat calls are shared too."""
     _mixed_cache(cache)
     monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
@@ -424,101 +424,53 @@ def test_process_scan_and_measure_give_the_same_result(cache, monkeypatch, proce
         assert b.timings["scan_workers"] == "%d processes" % processes
 
 
-def test_forked_measure_matches_serial_and_skips_vanished_members(cache, monkeypatch):
+def test_shared_measure_matches_serial_and_skips_vanished_members(cache, monkeypatch):
     for i in range(30):
         cache.add("r%d" % (i % 5), age_days=i + 1, companions=(".siginfo", ".sig"))
     root = str(cache.root)
     serial = sorted(scanmod.scan(root, processes=0).units, key=lambda u: u.stem)
-    forked = sorted(scanmod.scan(root, processes=0).units, key=lambda u: u.stem)
+    shared = sorted(scanmod.scan(root, processes=0).units, key=lambda u: u.stem)
     # files vanish between the scan and the measurement (another cleaner)
     os.unlink(cache.path(serial[2].relpath(".sig")))            # one member
     for suffix in serial[5].suffixes:                            # a whole unit
         os.unlink(cache.path(serial[5].relpath(suffix)))
     monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
-    assert scanmod.measure(root, serial, [], processes=0) == scanmod.measure(root, forked, [], processes=3)
+    assert scanmod.measure(root, serial, [], processes=0) == scanmod.measure(root, shared, [], processes=3)
     assert [(u.stem, u.members, u.mtime, u.size) for u in serial] == \
-        [(u.stem, u.members, u.mtime, u.size) for u in forked]
-    assert [m[0] for m in forked[2].members] == ["", ".siginfo"]
-    assert forked[5].members == []
+        [(u.stem, u.members, u.mtime, u.size) for u in shared]
+    assert [m[0] for m in shared[2].members] == ["", ".siginfo"]
+    assert shared[5].members == []
 
 
-@pytest.mark.parametrize("failure", ["no-fork", "child-dies"])
-def test_work_of_a_failed_child_is_done_by_the_parent(cache, monkeypatch, failure):
-    """A fork that fails (EAGAIN, no fork) or a child that dies must not lose
-    or change anything: the parent walks or measures that share itself."""
+@pytest.mark.parametrize("failure", ["no-pool", "no-process", "worker-dies", "worker-fails"])
+def test_work_of_a_failed_worker_is_done_by_the_parent(cache, monkeypatch, failure):
+    """No pool (no fork here), a worker that cannot be started (EAGAIN), dies
+    or raises must not lose or change anything: the parent walks or
+    measures that share itself."""
     _mixed_cache(cache)
     a = run(cache, duplicates=True, dry_run=True, processes=0, list_paths=True)
     monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
-    if failure == "no-fork":
-        monkeypatch.setattr(scanmod, "fork_call", lambda fn, *args: None)
+    if failure == "no-pool":
+        monkeypatch.setattr(scanmod, "_pool", lambda *args: None)
+    elif failure == "no-process":
+        def eagain(*args, **kwargs):
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        monkeypatch.setattr(os, "fork", eagain)
     else:
-        def dies(*args, **kwargs):
-            os._exit(1)
-        monkeypatch.setattr(scanmod, "_walk_rows", dies)
-        monkeypatch.setattr(scanmod, "_measure_child", dies)
+        parent = os.getpid()
+
+        def dies(real):
+            def fn(*args, **kwargs):
+                if os.getpid() != parent:
+                    if failure == "worker-dies":
+                        os._exit(1)
+                    raise OSError(5, "Input/output error")
+                return real(*args, **kwargs)
+            return fn
+        monkeypatch.setattr(scanmod, "_walk", dies(scanmod._walk))            # a worker's walk
+        monkeypatch.setattr(os, "fchdir", dies(os.fchdir))                   # a worker's measuring
     b = run(cache, duplicates=True, dry_run=True, processes=2, list_paths=True)
     assert _plan(a) == _plan(b)
-
-
-def test_process_scan_without_memfd_uses_the_pipe(cache, monkeypatch):
-    """Where os.memfd_create is missing the children's results come through
-    the pipe, with the same plan."""
-    _mixed_cache(cache)
-    a = run(cache, duplicates=True, dry_run=True, processes=0, list_paths=True)
-    monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
-    monkeypatch.delattr(os, "memfd_create", raising=False)
-    b = run(cache, duplicates=True, dry_run=True, processes=2, list_paths=True)
-    assert _plan(a) == _plan(b)
-
-
-def _gone(pid, seconds=10):
-    """True once ``pid`` has been reaped (no zombie left behind)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def test_a_delivered_child_is_reaped_and_an_abandoned_one_killed():
-    done = scanmod.fork_call(sum, [1, 2, 3])
-    pid = done[0]
-    assert scanmod.fork_result(done) == 6
-    scanmod.reap_children()                      # what prune() does when it ends
-    assert _gone(pid, 1)                         # reaped, not left a zombie
-    slow = scanmod.fork_call(time.sleep, 600)
-    pid = slow[0]
-    t = time.monotonic()
-    scanmod.fork_abandon(slow)                   # e.g. Ctrl-C in the parent: no waiting for the child
-    assert time.monotonic() - t < 60
-    assert _gone(pid, 1)
-
-
-def test_interrupted_wait_kills_the_child(monkeypatch):
-    """^C while waiting for a child: the child is killed at once, not left
-    to finish its share for a later reap to wait on."""
-    slow = scanmod.fork_call(time.sleep, 600)
-    pid = slow[0]
-
-    def interrupted(fd, n):
-        raise KeyboardInterrupt
-    monkeypatch.setattr(scanmod.os, "read", interrupted)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            scanmod.fork_result(slow)
-        monkeypatch.undo()
-        assert _gone(pid, 1)
-        assert pid not in scanmod._exiting
-    finally:
-        monkeypatch.undo()
-        try:
-            os.kill(pid, 9)                      # only if the test failed
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
 
 
 def test_deal_gives_each_share_its_weight_and_every_task_once():

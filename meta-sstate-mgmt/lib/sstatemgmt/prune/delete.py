@@ -60,7 +60,7 @@ def delete_unit(dirfd, unit, st):
     no system call removes a file only if it is unchanged.
     """
     now = {}
-    for suffix, mtime, size in reversed(unit.ordered_members()):
+    for suffix, mtime, size in reversed(unit.members):
         try:
             s = os.lstat(unit.stem + suffix, dir_fd=dirfd)
         except FileNotFoundError:
@@ -83,7 +83,7 @@ def delete_unit(dirfd, unit, st):
         except OSError as e:
             st.errors.append((unit.relpath(), e.strerror or str(e)))
             return
-    companions = [m[0] for m in unit.ordered_members() if m[0] and m[0] in now]
+    companions = [m[0] for m in unit.members if m[0] and m[0] in now]
     if companions and _archive_present(dirfd, unit, st):
         _changed(st, unit, sum(now[c].st_size for c in companions), len(companions))
         companions = []

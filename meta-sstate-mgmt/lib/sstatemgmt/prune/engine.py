@@ -91,7 +91,7 @@ from .lock import CacheLock
 from .scan import _NFILES, ARCHIVE, SIG, SIGINFO
 from .scan import measure as measure_units
 from .scan import scan as scan_cache
-from .scan import parallelism, reap_children
+from .scan import parallelism
 from .summary import Summary, _fb
 
 OBJECT = "object"
@@ -534,7 +534,6 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
                                total_seconds=round(time.monotonic() - t_start, 3))
         return summary
     finally:
-        reap_children()
         if gc_was_enabled:
             gc.enable()
         if lock is not None:

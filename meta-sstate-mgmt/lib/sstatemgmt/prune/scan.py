@@ -4,12 +4,12 @@
 The cache is split into subtrees (the fan-out directories under the cache
 root and under each host directory), which are walked with ``os.scandir``.
 With ``processes=N`` (the engine's default on a local filesystem: one per
-CPU, up to 4), N-1 forked children walk shares of the subtrees while this
-process walks its own, so the walk, the name parsing and the grouping run
-on N cores; a child sends its units back as plain tuples and this process
-builds them.  :func:`measure` shares its lstat calls the same way.  A child
-that cannot be forked or fails costs time, never results: its share is
-then done here.  On a network filesystem threads walk instead (the GIL
+CPU, up to 4), a ``concurrent.futures`` pool of N-1 forked workers walks
+shares of the subtrees while this process walks its own, so the walk, the
+name parsing and the grouping run on N cores; a worker returns its units
+as plain tuples and this process builds them.  :func:`measure` shares its
+lstat calls the same way.  A worker that cannot be started or fails costs
+time, never results: its share is then done here.  On a network filesystem threads walk instead (the GIL
 serialises the parsing, but directory reads and ``stat`` release it, and
 overlapping round trips is what counts there).
 
@@ -33,21 +33,13 @@ path and the scan goes on.
 """
 
 import array
-import mmap
 import os
-import pickle
 import signal
-import struct
 import threading
 import time
 from itertools import starmap
 
-from . import names
 from .names import SELF, TEMPORARY, classify, is_temporary_dir, native_dir, split_stem
-
-
-def _unit(reldir, stem, spec, unihash, task, flags, members):
-    return Unit(reldir, stem, spec, unihash, task, flags, members)
 
 
 ARCHIVE, SIGINFO, SIG, DONE = 1, 2, 4, 8
@@ -108,17 +100,6 @@ class Unit:
         self.mtime = mtime
         self.size = size
 
-    def __reduce__(self):
-        return _unit, (self.reldir, self.stem, self.spec, self.unihash, self.task, self.flags, self.members)
-
-    @property
-    def info(self):
-        return names.Info.make(self.spec, self.unihash, self.task)
-
-    @property
-    def pn(self):
-        return self.spec[1]
-
     @property
     def suffixes(self):
         return _SUFFIXES[self.flags]
@@ -132,15 +113,8 @@ class Unit:
     def measured(self):
         return self.members is not None
 
-    def has_archive(self):
-        return bool(self.flags & ARCHIVE)
-
     def relpath(self, suffix=""):
         return (self.reldir + "/" + self.stem if self.reldir else self.stem) + suffix
-
-    def ordered_members(self):
-        """Measured members in deletion order: the archive ("") first, the .siginfo last."""
-        return self.members
 
     def __repr__(self):
         return "Unit(%r, %s)" % (self.relpath(), list(self.suffixes))
@@ -156,7 +130,7 @@ def measure(root, units, errors=None, processes=0):
     calls.
 
     With ``processes`` > 1 and enough units, the lstat calls are shared
-    with ``processes - 1`` forked children (see :func:`fork_call`); the
+    with a pool of ``processes - 1`` workers (see :func:`_pool`); the
     result is the same.
 
     Paths are resolved from ``root`` (relative to a descriptor of it
@@ -169,20 +143,21 @@ def measure(root, units, errors=None, processes=0):
     if not todo:
         return 0
     n = processes if processes > 1 and len(todo) >= FORK_MEASURE_MIN else 1
-    children = {}
     try:
         rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:                    # the whole cache vanished: so did every member
         for u in todo:
             u.members, u.mtime, u.size = [], 0, 0
         return 0
+    # Made now, after the scan: a worker is forked with ``todo`` in its
+    # initializer's arguments, so the units reach it without pickling.
+    pool = _pool(n - 1, _set_todo, (todo,)) if n > 1 else None
     try:
-        for k in range(1, n):
-            children[k] = fork_call(_measure_child, rootfd, todo, k, n)
+        shares = [_submit(pool, _measure_share, rootfd, k, n) for k in range(1, n)]
         calls = _measure(rootfd, todo[0::n] if n > 1 else todo, errors)
-        for k in range(1, n):
-            share = fork_result(children.pop(k))
-            if share is None:                    # no child, or it failed: measure here
+        for k, future in enumerate(shares, 1):
+            share = _result(future)
+            if share is None:                    # no worker, or it failed: measure here
                 calls += _measure(rootfd, todo[k::n], errors)
                 continue
             found, mtimes, sizes, errs, c = share
@@ -190,14 +165,14 @@ def measure(root, units, errors=None, processes=0):
             if errors is not None:
                 errors.extend(errs)
             _apply_measured(todo[k::n], found, mtimes, sizes)
+        _close(pool, True)
         return calls
     finally:
-        for child in children.values():
-            fork_abandon(child)
+        _close(pool, False)
         os.close(rootfd)
 
 
-# Below this many units a fork costs more than it saves.
+# Below this many units a worker costs more than it saves.
 FORK_MEASURE_MIN = 20000
 
 
@@ -225,14 +200,15 @@ def _measure(rootfd, todo, errors):
     return calls
 
 
-def _measure_child(rootfd, todo, k, n):
-    """In a child: lstat every ``n``-th unit of ``todo`` from the ``k``-th.
-    Returns flat arrays (one byte of found-suffix bits per unit, each found
-    member's mtime and size), which cross to the parent as a few large
-    buffers instead of a tuple per member.  The child works in the cache
-    directory (its own working directory, not the parent's), so that its
-    paths are plain relative ones."""
+def _measure_share(rootfd, k, n):
+    """In a worker: lstat every ``n``-th unit of the pool's ``todo`` from the
+    ``k``-th.  Returns flat arrays (one byte of found-suffix bits per unit,
+    each found member's mtime and size), which cross to the parent as a few
+    large buffers instead of a tuple per member.  The worker works in the
+    cache directory (its own working directory, not the parent's), so that
+    its paths are plain relative ones."""
     os.fchdir(rootfd)
+    todo = _todo
     lstat = os.lstat
     found = bytearray()
     mtimes = array.array("d")
@@ -263,7 +239,7 @@ def _measure_child(rootfd, todo, k, n):
 
 
 def _apply_measured(units, found, mtimes, sizes):
-    """Fill ``units`` from the arrays of :func:`_measure_child`."""
+    """Fill ``units`` from the arrays of :func:`_measure_share`."""
     j = 0
     for u, bits in zip(units, found):
         members = []
@@ -276,58 +252,62 @@ def _apply_measured(units, found, mtimes, sizes):
         u.set_members(members)
 
 
-def fork_call(fn, *args):
-    """Run ``fn(*args)`` in a forked child, which pickles the result for :func:`fork_result`.
+def _pool(n, init=None, initargs=()):
+    """A ``concurrent.futures`` pool of ``n`` worker processes for shares of
+    the walk or of the lstat calls, or None where processes cannot be made.
 
-    The child shares the parent's memory copy-on-write, so ``args`` cost
-    nothing to pass; it leaves with ``os._exit`` (no atexit handlers, no
-    second flush of the parent's buffers).  The result goes into an
-    anonymous memory file (``memfd``) where there is one, and the child
-    then writes its size into a pipe: a child's units are megabytes, which
-    a pipe alone passes in 64 KiB turns between the two processes (40 ms
-    for 14 MB on the benchmark machine), while the parent maps the memory
-    file in one go.  Without memfd the pipe carries the result.  Returns a
-    handle for :func:`fork_result`, or None when the fork failed (the
-    caller then does the work itself).
+    Fork context: a worker starts as a copy of this process, so
+    ``initargs`` reach it without pickling, the descriptors open at its
+    first ``submit`` (the cache directory's) are its own, and it closes the
+    cache lock at once (lock.py).  A worker dies with this process (it
+    would otherwise walk on for no one).
     """
-    if not hasattr(os, "fork"):
-        return None
-    fds = []
-    die_with_parent = _die_with_parent()
-    parent = os.getpid()
     try:
-        fds.extend(os.pipe())
-        if hasattr(os, "memfd_create"):
-            fds.append(os.memfd_create("sstate-prune", os.MFD_CLOEXEC))
-        pid = os.fork()
-    except OSError:
-        for fd in fds:
-            os.close(fd)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor   # only here: 20 ms to import
+        return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_init, initargs=(init, initargs))
+    except (ImportError, ValueError):          # no fork here
         return None
-    if pid == 0:
-        code = 1
-        try:
-            # A child whose parent was killed has no one to deliver to: it
-            # dies with it instead of walking on (the lock itself is closed
-            # in every child at fork, see lock.py).
-            if die_with_parent is not None:
-                die_with_parent()
-            if os.getppid() != parent:
-                os._exit(1)
-            os.close(fds[0])
-            with open(fds[-1], "wb") as f:
-                pickle.dump(fn(*args), f, protocol=pickle.HIGHEST_PROTOCOL)
-                if len(fds) == 3:
-                    f.flush()
-                    os.write(fds[1], _SIZE.pack(f.tell()))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(fds[1])
-    return [pid, fds[0], fds[2] if len(fds) == 3 else None]
 
 
-_SIZE = struct.Struct("Q")
+def _worker_init(init, initargs):
+    die_with_parent = _die_with_parent()
+    if die_with_parent is not None:
+        die_with_parent()
+    if init is not None:
+        init(*initargs)
+
+
+def _submit(pool, fn, *args):
+    """A future for ``fn(*args)`` in ``pool``, or None (no pool, or no process could be started)."""
+    if pool is None:
+        return None
+    try:
+        return pool.submit(fn, *args)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _result(future):
+    """The result of a :func:`_submit` future, or None if it failed: its share
+    then costs time (the caller does it), never results."""
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception:
+        return None
+
+
+def _close(pool, done):
+    """Shut ``pool`` down: ``done``, after every result came, waiting for its
+    workers to exit; else (an error, ^C) without waiting: a worker still
+    busy dies with this process."""
+    if pool is not None:
+        pool.shutdown(wait=done, cancel_futures=True)
+
+
 _PR_SET_PDEATHSIG = 1
 _prctl = []
 
@@ -349,75 +329,21 @@ def _die_with_parent():
     return _prctl[0]
 
 
-def fork_result(child):
-    """The result of a :func:`fork_call` child, or None if it failed (or never started)."""
-    if child is None:
-        return None
-    delivered = False            # else (an error, ^C while waiting) the child is killed
-    try:
-        if child[2] is None:                     # no memfd: the result comes through the pipe
-            with open(child[1], "rb") as f:
-                child[1] = None
-                data = f.read()
-            delivered = True
-            return pickle.loads(data)
-        n = os.read(child[1], _SIZE.size)        # blocks until the child wrote it all (or died)
-        if len(n) != _SIZE.size:
-            return None
-        delivered = True
-        size = _SIZE.unpack(n)[0]
-        with mmap.mmap(child[2], size, access=mmap.ACCESS_READ) as m:
-            return pickle.loads(m)
-    except Exception:                            # the child died half-way
-        return None
-    finally:
-        fork_abandon(child, reap_later=delivered)
+_todo = None                 # in a measuring worker: the units to share
 
 
-def fork_abandon(child, reap_later=False):
-    """Close and reap a :func:`fork_call` child.  A child still running is
-    killed: its result is no longer wanted.  ``reap_later``: the child has
-    delivered and only its exit is left, which takes a while for a process
-    with a big heap; it is reaped by a later :func:`reap_children` (no
-    helper thread: forking a process that runs threads is unsafe)."""
-    if child is None:
-        return
-    for i in (1, 2):
-        if child[i] is not None:
-            os.close(child[i])
-            child[i] = None
-    pid, child[0] = child[0], None
-    if pid is None:
-        return
-    if reap_later:
-        _exiting.append(pid)
-        reap_children(wait=False)
-        return
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    _waitpid(pid, 0)
+def _set_todo(todo):
+    global _todo
+    _todo = todo
 
 
-_exiting = []              # children that delivered their result and are exiting
-
-
-def reap_children(wait=True):
-    """Reap the children that delivered their results (``wait``: all of
-    them, else only those already gone).  The engine calls this when a run
-    ends."""
-    for pid in list(_exiting):
-        if _waitpid(pid, 0 if wait else os.WNOHANG):
-            _exiting.remove(pid)
-
-
-def _waitpid(pid, flags):
-    """True once ``pid`` is reaped (or was not our child)."""
-    try:
-        return os.waitpid(pid, flags)[0] == pid
-    except ChildProcessError:
-        return True
+def _walk_share(rootfd, tops, stat):
+    """In a worker: walk ``tops``; the units travel back as plain tuples
+    (rows), which pickle and unpickle in C, several times faster than Unit
+    objects, and the parent builds the Units (:func:`_units_from_rows`).
+    Pickle's memo sends each shared object once: a directory name, a recipe
+    generation's Spec, a task name."""
+    return _walk(rootfd, tops, stat=stat, rows=True)
 
 
 class ScanResult:
@@ -448,10 +374,6 @@ class ScanResult:
         self.unknown.extend(w.unknown)
         self.unknown_bytes += w.unknown_bytes
         self.errors.extend(w.errors)
-
-
-def _rel(reldir, name):
-    return reldir + "/" + name if reldir else name
 
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -778,15 +700,6 @@ def _walk(rootfd, tops, counter=None, stat=False, rows=False):
     return w
 
 
-def _walk_rows(rootfd, tops, stat):
-    """In a child: walk ``tops``; the units travel back as plain tuples
-    (rows), which pickle and unpickle in C, several times faster than Unit
-    objects, and the parent builds the Units (:func:`_units_from_rows`).
-    Pickle's memo sends each shared object once: a directory name, a recipe
-    generation's Spec, a task name."""
-    return _walk(rootfd, tops, stat=stat, rows=True)
-
-
 def _units_from_rows(rows, units):
     """Parent side of a process scan: append the Units of ``rows`` to ``units``
     (a row holds Unit's arguments, in order)."""
@@ -812,7 +725,7 @@ def _deal(tasks, weights):
     return shares
 
 
-# The parent's share of the walk, against 1 for each child: a child still
+# The parent's share of the walk, against 1 for each worker: a worker still
 # has to pickle its units when its walk is done (about a tenth of its walk
 # time on the benchmark machine), so the parent walks that much more.
 PARENT_WALK_WEIGHT = 1.1
@@ -848,8 +761,8 @@ def fs_type(path):
 
 
 # At most this many processes by default.  A guess, not a measurement (the
-# benchmark machine has 2 CPUs): the parent alone builds every child's units,
-# so its share of the work grows with the number of children.
+# benchmark machine has 2 CPUs): the parent alone builds every worker's units,
+# so its share of the work grows with the number of workers.
 MAX_AUTO_PROCESSES = 4
 
 
@@ -886,7 +799,7 @@ def scan(root, jobs=8, progress=None, processes=0, stat=False):
     """Scan the cache directory ``root`` (which must exist).
 
     ``jobs`` threads walk the subtrees; with ``processes`` > 1 that many
-    forked processes do (falls back to threads where fork is unavailable).
+    processes do (this one and a pool of workers, see :func:`_pool`).
     ``progress``, if given, is called about 4 times a second from a helper
     thread with ``(files, dirs, seconds)``, and once at the end.
     ``stat``: lstat every file during the scan (policies that need every
@@ -926,12 +839,14 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
     stop = threading.Event()
     monitor = None
     children = []
+    pool = None
     try:
         if processes > 1 and len(tasks) > 1:
-            # Forked children walk shares 1..N-1 while this process walks
-            # share 0; the children are started before the progress thread.
+            # Workers walk shares 1..N-1 while this process walks share 0;
+            # they are forked before the progress thread starts.
             shares = _deal(tasks, [PARENT_WALK_WEIGHT] + [1.0] * (processes - 1))
-            children = [(share, fork_call(_walk_rows, rootfd, share, stat)) for share in shares[1:] if share]
+            pool = _pool(processes - 1)
+            children = [(share, _submit(pool, _walk_share, rootfd, share, stat)) for share in shares[1:] if share]
             tasks = shares[0]
         if progress is not None:
             def _monitor():
@@ -946,8 +861,8 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
             with ThreadPoolExecutor(max_workers=jobs) as ex:
                 parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat), _split(tasks, jobs * 8)))
         for share, child in children:
-            part = fork_result(child)
-            if part is None:                     # no child, or it failed: walk its share here
+            part = _result(child)
+            if part is None:                     # no worker, or it failed: walk its share here
                 part = _walk(rootfd, share, counter, stat)
             else:
                 counter[0] += part.files
@@ -957,12 +872,12 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
             parts.append(part)
         for part in parts:
             res.merge(part)
+        _close(pool, True)
     finally:
         stop.set()
         if monitor is not None:
             monitor.join()
-        for share, child in children:
-            fork_abandon(child)
+        _close(pool, False)
     res.seconds = time.monotonic() - t0
     if progress is not None:
         progress(res.files, res.dirs, res.seconds)
