@@ -174,7 +174,7 @@ class Baselines:
         if not scan_complete and self.files:
             out["skipped"] = "the scan could not read the whole cache: a child's objects may be in what it missed"
             return out
-        left = {u.spec[1] for u in kept_objects}
+        left = {u.spec.pn for u in kept_objects}
         only = only_pns(opts)
         kept = out["kept"]
         for b in self.files:
@@ -200,7 +200,7 @@ class Baselines:
         """Remove the planned baselines whose child still has no object after the deletion
         (``kept_objects``: the units left). Returns the errors as (path, message)."""
         errors = []
-        left = {u.spec[1] for u in kept_objects}
+        left = {u.spec.pn for u in kept_objects}
         kept = self.section["kept"]
         todo = []
         for b in self.todo:

@@ -278,13 +278,13 @@ def classify_units(units):
 
 def _slot(u):
     s = u.spec
-    return (s[0], s[2], s[5], u.task)
+    return (s.native, s.target, s.pkgarch, u.task)
 
 
 def _recipe_select(units, r, current, now, measure):
     """The stale units of recipe ``r`` among ``units`` (all of its pn); ``current``: protected unihashes."""
     mine = [u for u in units if (r.tasks is None or u.task in r.tasks)
-            and (r.pkgarchs is None or u.spec[5] in r.pkgarchs)]
+            and (r.pkgarchs is None or u.spec.pkgarch in r.pkgarchs)]
     live = {_slot(u) for u in mine if u.unihash in current} if r.same_slot else None
     stale = {}
     for u in mine:
@@ -333,8 +333,8 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured, keep=N
     if recipes:
         by_pn = {}
         for u in units:
-            if not u.spec[8]:
-                by_pn.setdefault(u.spec[1], []).append(u)
+            if not u.spec.legacy:
+                by_pn.setdefault(u.spec.pn, []).append(u)
         for r in recipes:
             for u in _recipe_select(by_pn.get(r.pn, ()), r, protected_hashes, now, measure):
                 sel.setdefault(u, "recipe")
@@ -344,14 +344,24 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured, keep=N
                 sel.setdefault(u, "unreferenced")
     if opts.duplicates:
         groups = {}
+        # A recipe generation's spec object is shared by all its units: its
+        # part of the duplicates key is built once per spec, not per unit.
+        bases = {}
         for u in units:
             if u.kind is OBJECT or (u.kind is SIGINFO_ONLY and opts.siginfo_only):
-                s = u.spec
                 task = u.task
-                if task == "populate_lic" or (not s[8] and not s[2] and not s[5]):
+                if task == "populate_lic":
                     continue
-                # the duplicates key: (native, pn, target, pkgarch, version, ext, legacy, task)
-                key = (s[0], s[1], s[2], s[5], s[6], s[7], s[8], task)
+                s = u.spec
+                base = bases.get(id(s))
+                if base is None:
+                    # everything but pv and pr: generations of one slot compete
+                    base = bases[id(s)] = (
+                        (s.native, s.pn, s.target, s.pkgarch, s.version, s.ext, s.legacy)
+                        if s.legacy or s.target or s.pkgarch else False)
+                if base is False:
+                    continue
+                key = (base, task)
                 g = groups.get(key)
                 if g is None:
                     groups[key] = [u]
@@ -591,7 +601,7 @@ def _account(summary, removed, sel):
             p["files"] += nf
             p["bytes"] += nb
             p["units"] += 1
-        pn = u.spec[1]
+        pn = u.spec.pn
         rfiles[pn] = rfiles.get(pn, 0) + nf
         rbytes[pn] = rbytes.get(pn, 0) + nb
     if one is not None:                          # the usual case: one policy selected everything
