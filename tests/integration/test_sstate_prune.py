@@ -304,13 +304,19 @@ def test_prune_pass_runs_outside_a_memory_resident_server(clean_build):
 
 
 def start_bitbake(build, *args, log):
-    """bitbake as in Build.run, but not waited for (the test signals it)."""
+    """bitbake as in Build.run, but not waited for (the test signals it).
+
+    Its SIGINT is reset to the default: a test run started in the background of
+    a non-interactive shell (``cmd &``) ignores SIGINT, an ignored signal stays
+    ignored across exec, and Python then installs no KeyboardInterrupt handler,
+    so knotty would never see the test's Ctrl-C (nor tell the server to stop).
+    """
     kwargs = {}
     if os.geteuid() == 0:
         kwargs = dict(user=build.uid, group=build.gid, extra_groups=[])
     return subprocess.Popen([os.path.join(build.bitbake_dir, "bin", "bitbake")] + list(args), cwd=build.topdir,
                             env=build.env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            **kwargs)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kwargs)
 
 
 def fake_stale_units(build, current, n):
@@ -362,6 +368,8 @@ def test_stopping_the_build_stops_the_prune_pass(clean_build):
                 proc.kill()
         out.seek(0)
         output = out.read()
+    assert "Second Keyboard Interrupt, stopping" in output, \
+        "bitbake did not take the two SIGINTs as Ctrl-C:\n" + output[-3000:]
     assert re.search(r"WARNING: sstate_prune: stopped: the prune pass \(process %d\) ended early" % pid, output), \
         output[-3000:]
     assert "Traceback" not in output
