@@ -72,6 +72,22 @@ PLAN_RE = re.compile(rb"\d+ out of \d+ files will be removed!")
 ALLOWED_CODES = {0, 1, 2, 3, 4, 5, 130}
 
 
+def _kill_processes_naming(path):
+    """SIGKILL every process whose command line names ``path``; their count."""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if path.encode() in f.read():
+                    os.kill(int(pid), signal.SIGKILL)
+                    n += 1
+        except OSError:
+            pass
+    return n
+
+
 def _hex(rng):
     return "%064x" % rng.getrandbits(256)
 
@@ -766,8 +782,16 @@ class Iteration:
             self.fail("the pruner hung for 300 s")
         t_end = time.time()
         stop.set()
-        for t in readers + helpers:
+        for t in helpers:
             t.join()
+        for t in readers:
+            t.join(10)
+        if any(t.is_alive() for t in readers):
+            # something the pruner started still holds its stdout or stderr
+            n = _kill_processes_naming(sc.cache)
+            for t in readers:
+                t.join()
+            self.fail("%d process(es) of the pruner outlived it by 10 s" % n)
         if killer is not None:
             killer.cancel()
         p.stdout.close()

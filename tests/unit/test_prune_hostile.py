@@ -720,3 +720,18 @@ def test_json_to_a_full_disk_is_an_error_with_the_accounting_on_stderr(cache):
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "output lost: removed 2 files" in r.stderr
     assert cache.files() == set(new)
+
+
+def test_pool_worker_whose_parent_died_before_it_started_exits():
+    # A pruner killed between a worker's fork and its prctl(PR_SET_PDEATHSIG)
+    # sends that worker no signal: it must see the new parent and leave, not
+    # wait on its queue for ever holding the pipes of whoever ran the pruner.
+    from sstatemgmt.prune import scan
+    pid = os.fork()
+    if pid == 0:
+        try:
+            scan._worker_init(os.getppid() + 1000000, None, ())
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1

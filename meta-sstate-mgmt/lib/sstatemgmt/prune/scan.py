@@ -266,15 +266,20 @@ def _pool(n, init=None, initargs=()):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor   # only here: 20 ms to import
         return ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_init, initargs=(init, initargs))
+                                   initializer=_worker_init, initargs=(os.getpid(), init, initargs))
     except (ImportError, ValueError):          # no fork here
         return None
 
 
-def _worker_init(init, initargs):
+def _worker_init(parent, init, initargs):
     die_with_parent = _die_with_parent()
     if die_with_parent is not None:
         die_with_parent()
+    # A parent killed between the fork and the prctl sends no signal: the
+    # worker would wait on its queue for ever, holding the pipes of whoever
+    # ran the pruner.
+    if os.getppid() != parent:
+        os._exit(1)
     if init is not None:
         init(*initargs)
 
