@@ -6,6 +6,7 @@ A user reads the docs, not the classes: every variable a class gives a
 must be findable there, and every relative link must lead somewhere.
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -25,12 +26,14 @@ def _markdown_files():
     return files
 
 
+@functools.lru_cache(maxsize=None)
 def _user_docs():
     """README and docs/ without docs/internals/: what a user reads."""
     internals = os.path.join(REPO, "docs", "internals") + os.sep
     return "\n".join(open(f, encoding="utf-8").read() for f in _markdown_files() if not f.startswith(internals))
 
 
+@functools.lru_cache(maxsize=None)
 def _doc_flag_variables():
     found = {}
     for top, dirs, names in os.walk(LAYER):
@@ -65,14 +68,19 @@ def _cli_options():
     return sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]+)", out)) - {"--help"})
 
 
+@functools.lru_cache(maxsize=None)
+def _pruning_md():
+    with open(os.path.join(REPO, "docs", "pruning.md"), encoding="utf-8") as f:
+        return f.read()
+
+
 def test_help_lists_options():
     assert "--remove-duplicated" in _cli_options()
 
 
 @pytest.mark.parametrize("option", _cli_options())
 def test_every_option_is_in_pruning_md(option):
-    text = open(os.path.join(REPO, "docs", "pruning.md"), encoding="utf-8").read()
-    assert re.search(r"`%s[` =\[]" % re.escape(option), text), (
+    assert re.search(r"`%s[` =\[]" % re.escape(option), _pruning_md()), (
         "option %s of scripts/sstate-cache-management is not in docs/pruning.md" % option)
 
 
