@@ -25,6 +25,15 @@ def test_map_depends_maps_as_oe_maps_depends(build, pn, mapped):
                                                                  "SSTMGMT_MAPPROBE_LATE"))
     assert set(mapped) <= depends, v
     assert early == late, v
+    # BitBake 2.16 and later apply the native DEPENDS filter twice
+    # (handleVirtRecipeProviders writes the filtered DEPENDS back), and the
+    # filter is not idempotent for a cross recipe's name: "x-cross-arch"
+    # becomes "x-native-arch", then "x-native-arch-native". A native recipe
+    # has no reason to name a cross recipe; map_depends keeps the single
+    # mapping, which names the recipe the filter means (docs/releases.md).
+    if pn.endswith("-native"):
+        assert "sstmgmt-probe-native-x86_64" in early, v
+        early = {n + "-native" if n not in depends and n + "-native" in depends else n for n in early}
     assert early <= depends, v
     # What DEPENDS has besides the probe's names, the variant's class added
     # itself (nativesdk: chrpath-replacement-native); none is a probe name
