@@ -11,7 +11,7 @@ import shutil
 
 from oeqa.core.decorator import OETestTag
 from oeqa.selftest.case import OESelftestTestCase
-from oeqa.utils.commands import get_bb_vars
+from oeqa.utils.commands import bitbake, get_bb_vars
 from sstatemgmt_tasklog import TaskRecorderMixin
 
 FIXTURE = "sstmgmt-hello-native"
