@@ -19,6 +19,7 @@ from prune_testlib import (RM_WORK_TASKS as TASKS, Cache, H, give, object_name, 
                            run_script_as, stamp, strict_json, run_prune as run)
 
 from sstatemgmt.prune import RefusedError
+from sstatemgmt.prune.delete import HOLD_SUFFIX
 
 
 def cli(cache, *args, **kw):
@@ -246,8 +247,10 @@ def test_archive_written_again_while_deleting_keeps_its_companions(cache, monkey
 
     def unlink(name, *a, **kw):
         real(name, *a, **kw)
-        if name == os.path.basename(old[0]):        # a build writes the same object again right now
-            fd = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=kw["dir_fd"])
+        # (the archive is unlinked under its hold name, see delete._unlink_archive)
+        if name in (os.path.basename(old[0]), os.path.basename(old[0]) + HOLD_SUFFIX):
+            # a build writes the same object again right now
+            fd = os.open(os.path.basename(old[0]), os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=kw["dir_fd"])
             os.close(fd)
     monkeypatch.setattr(os, "unlink", unlink)
     s = run(cache, duplicates=True)
@@ -263,7 +266,8 @@ def test_companion_written_anew_while_deleting_is_kept(cache, monkeypatch):
 
     def unlink(name, *a, **kw):
         real(name, *a, **kw)
-        if name == os.path.basename(old[0]):        # a build writes the siginfo anew (tmp + rename)
+        if name in (os.path.basename(old[0]), os.path.basename(old[0]) + HOLD_SUFFIX):
+            # a build writes the siginfo anew (tmp + rename)
             tmp = os.path.basename(old[1]) + "Xy12Ab"
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=kw["dir_fd"]))
             os.rename(tmp, os.path.basename(old[1]), src_dir_fd=kw["dir_fd"], dst_dir_fd=kw["dir_fd"])
@@ -735,3 +739,4 @@ def test_pool_worker_whose_parent_died_before_it_started_exits():
             os._exit(0)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1
+

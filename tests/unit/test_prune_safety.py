@@ -92,6 +92,42 @@ def test_unit_touched_between_scan_and_delete_is_kept(cache):
     assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 0
 
 
+def test_archive_used_between_its_last_check_and_its_unlink_is_kept(cache, monkeypatch):
+    # A build that uses the archive after the pruner's last lstat of it, while
+    # the pruner thread is paused before deleting (a loaded machine), must keep
+    # it: the fuzz suite lost such an object under load.
+    old = cache.add("zlib", companions=(".siginfo",), age_days=5)
+    cache.add("zlib", age_days=1)
+    archive = os.path.basename(old[0])
+    real_rename, real_unlink = os.rename, os.unlink
+
+    def used_now(name, dir_fd):
+        if name == archive:
+            os.utime(name, None, dir_fd=dir_fd)
+
+    def rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
+        used_now(src, src_dir_fd)
+        return real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
+
+    def unlink(path, *, dir_fd=None):
+        used_now(path, dir_fd)
+        return real_unlink(path, dir_fd=dir_fd)
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "unlink", unlink)
+    s = run(cache, duplicates=True, jobs=1)
+    monkeypatch.undo()
+    assert set(old) <= cache.files()
+    assert not [f for f in cache.files() if f.endswith(".tmp")], cache.files()
+    assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 0
+
+
+def test_deleted_archive_leaves_no_hold_file(cache):
+    old = cache.add("zlib", companions=(".siginfo", ".sig"), age_days=5)
+    keep = cache.add("zlib", age_days=1)
+    s = run(cache, duplicates=True, jobs=1)
+    assert cache.files() == set(keep) and s.removed["files"] == len(old)
+
+
 def test_unit_that_grew_is_kept(cache):
     old = cache.add("zlib", age_days=5)
     cache.add("zlib", age_days=1)
@@ -137,13 +173,20 @@ def test_permission_error_on_unlink_is_reported_and_the_rest_goes_on(cache, monk
     # Weakness 5: EACCES aborts OE-Core's run.
     a = cache.add("a", age_days=50)
     b = cache.add("b", age_days=50)
-    real = os.unlink
+    real, real_rename = os.unlink, os.rename
 
+    # Both need write access to the directory: they fail together.
     def unlink(p, *args, **kw):
         if p == os.path.basename(a[0]):
             raise PermissionError(errno.EACCES, "Permission denied", p)
         return real(p, *args, **kw)
+
+    def rename(src, dst, **kw):
+        if src == os.path.basename(a[0]):
+            raise PermissionError(errno.EACCES, "Permission denied", src)
+        return real_rename(src, dst, **kw)
     monkeypatch.setattr(os, "unlink", unlink)
+    monkeypatch.setattr(os, "rename", rename)
     s = run(cache, older_than_days=30)
     assert cache.files() == set(a)              # the archive stays, and so do its companions
     assert set(b).isdisjoint(cache.files())

@@ -56,8 +56,10 @@ def delete_unit(dirfd, unit, st):
     renamed into place since the plan (a build writing the object again, or
     an orphan whose archive arrived) keeps them; and each companion is
     checked again right before its unlink, so one written anew meanwhile
-    stays.  What remains is the time between one lstat and the next unlink:
-    no system call removes a file only if it is unchanged.
+    stays.  The archive is not unlinked by name after its last lstat: it is
+    renamed aside first (see _unlink_archive), so a build that used it in
+    between keeps it; a companion still has the time between one lstat and
+    its unlink, but only once its archive is gone.
     """
     now = {}
     for suffix, mtime, size in reversed(unit.members):
@@ -75,14 +77,11 @@ def delete_unit(dirfd, unit, st):
         now[suffix] = s
     nfiles = nbytes = 0
     if "" in now:                                # the archive: alone first
-        try:
-            os.unlink(unit.stem, dir_fd=dirfd)
-            nfiles, nbytes = 1, now[""].st_size
-        except FileNotFoundError:
-            st.vanished_files += 1
-        except OSError as e:
-            st.errors.append((unit.relpath(), e.strerror or str(e)))
+        done = _unlink_archive(dirfd, unit, now[""], st)
+        if done is None:
             return
+        if done:
+            nfiles, nbytes = 1, now[""].st_size
     companions = [m[0] for m in unit.members if m[0] and m[0] in now]
     if companions and _archive_present(dirfd, unit, st):
         _changed(st, unit, sum(now[c].st_size for c in companions), len(companions))
@@ -109,6 +108,72 @@ def delete_unit(dirfd, unit, st):
         st.removed_files += nfiles
         st.removed_bytes += nbytes
         st.removed_units.append((unit, nfiles, nbytes))
+
+
+# The archive's name while it is being deleted. The scan takes it for a
+# temporary (left alone and counted), which is what it is if a run is killed
+# between the rename and the unlink.
+HOLD_SUFFIX = ".pruning.tmp"
+
+
+def _unlink_archive(dirfd, unit, before, st):
+    """Remove the archive unless it changed since ``before``, its last lstat.
+
+    An unlink by name cannot be made conditional, and a build touching the
+    archive between that lstat and the unlink would lose an object it just
+    used (a loaded machine can pause a thread there for a long time). So the
+    archive is renamed aside first: from then on nobody can use it by its
+    name, and its inode is checked once more; if it changed, it is put back.
+    Returns True (removed), False (vanished first) or None (kept: changed,
+    or an error, recorded).
+    """
+    hold = unit.stem + HOLD_SUFFIX
+    try:
+        os.rename(unit.stem, hold, src_dir_fd=dirfd, dst_dir_fd=dirfd)
+    except FileNotFoundError:
+        st.vanished_files += 1
+        return False
+    except OSError as e:
+        st.errors.append((unit.relpath(), e.strerror or str(e)))
+        return None
+    try:
+        s = os.lstat(hold, dir_fd=dirfd)
+        if (s.st_ino, s.st_mtime_ns, s.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size):
+            os.unlink(hold, dir_fd=dirfd)
+            return True
+    except FileNotFoundError:                    # another cleaner took it from under the hold name
+        st.vanished_files += 1
+        return False
+    except OSError as e:
+        st.errors.append((unit.relpath(), e.strerror or str(e)))
+    _put_back(dirfd, hold, unit, st)
+    _changed(st, unit, unit.size, len(unit.members))
+    return None
+
+
+def _put_back(dirfd, hold, unit, st):
+    """Give the held archive its name again, unless a new archive took it
+    meanwhile (a build writing the object again): the new one wins."""
+    try:
+        os.link(hold, unit.stem, src_dir_fd=dirfd, dst_dir_fd=dirfd, follow_symlinks=False)
+    except FileExistsError:
+        pass
+    except OSError:                              # no hard links here: rename, if the name is still free
+        try:
+            os.lstat(unit.stem, dir_fd=dirfd)
+        except FileNotFoundError:
+            try:
+                os.rename(hold, unit.stem, src_dir_fd=dirfd, dst_dir_fd=dirfd)
+                return
+            except OSError as e:
+                st.errors.append((unit.relpath(HOLD_SUFFIX), e.strerror or str(e)))
+                return
+        except OSError:
+            pass
+    try:
+        os.unlink(hold, dir_fd=dirfd)
+    except OSError as e:
+        st.errors.append((unit.relpath(HOLD_SUFFIX), e.strerror or str(e)))
 
 
 def _changed(st, unit, nbytes, nfiles):
