@@ -662,6 +662,12 @@ def cleaner(sc, rng, act, stop):
         act.note("cleaned %r" % u)
 
 
+# What Python prints when ^C lands while the interpreter itself starts,
+# before any statement of the script runs (stdio, site, sys.path[0]).
+STARTUP_DEATHS = (b"Fatal Python error: init_import_site", b"Fatal Python error: init_sys_streams",
+                  b"Failed checking if argv[0] is an import path entry")
+
+
 class Iteration:
     def __init__(self, seed, index, base, verbose=False, keep_failures=None):
         self.keep_failures = keep_failures
@@ -802,7 +808,7 @@ class Iteration:
             self.check_output(sc, second.returncode, s_out, s_err, "second pruner")
         self.rc, self.out, self.err = rc, out, err
         killed = rc < 0
-        if interrupt == signal.SIGINT and (rc == -signal.SIGINT or b"Fatal Python error: init_import_site" in err):
+        if interrupt == signal.SIGINT and (rc == -signal.SIGINT or any(m in err for m in STARTUP_DEATHS)):
             # ^C while the interpreter starts, before the script's first statement
             # can catch it: Python ends as it always does (the script catches
             # KeyboardInterrupt from its first statement on).
@@ -836,8 +842,10 @@ class Iteration:
 
         # -- output and exit code
         doc = None if killed else self.check_output(sc, rc, out, err, "pruner")
-        if "Traceback" in err.decode("utf-8", "replace") and not getattr(self, "startup_interrupt", False):
-            self.fail("traceback: %s" % err.decode("utf-8", "replace")[-2000:])
+        text = err.decode("utf-8", "replace")
+        if "Traceback" in text and not getattr(self, "startup_interrupt", False):
+            at = text.index("Traceback")
+            self.fail("traceback: %s" % text[max(0, at - 300):at + 1700])
         if quiet and sc.expect is not None and rc not in sc.expect:
             self.fail("exit %d, expected %s (%s): %s" % (rc, sorted(sc.expect), ", ".join(sc.refused) or sc.usage
                                                        or "-", err.decode("utf-8", "replace")[-600:]))

@@ -403,6 +403,22 @@ class _KeepFile:
 _PLAIN_HASH = re.compile(r"^[0-9A-Za-z]+$")
 
 
+_swallowed_interrupts = []
+
+
+def _keep_swallowed_interrupt(unraisable, default=sys.unraisablehook):
+    """sys.unraisablehook for the run. A ^C that arrives inside a callback
+    Python cannot raise from (the fork handlers run while the scan's process
+    pool starts, a weakref callback of the import system) would be printed
+    as "Exception ignored ... KeyboardInterrupt" and then lost: the run
+    would go on and delete. It is kept instead, and honoured before anything
+    is deleted."""
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        _swallowed_interrupts.append(True)
+        return
+    default(unraisable)
+
+
 def main(argv=None, keep_alive=None):
     """Run the script; returns its exit code.  ``keep_alive``: a list that
     gets the summary, so that the caller decides when the scan it holds is
@@ -452,6 +468,8 @@ def main(argv=None, keep_alive=None):
     answered = {}
 
     def confirm(summary):
+        if _swallowed_interrupts:
+            raise KeyboardInterrupt
         if progress:
             progress.clear()
         _report(summary, args, say, planned=True, brief=args.yes)
@@ -483,6 +501,8 @@ def main(argv=None, keep_alive=None):
         if args.hashserv_keep_file:
             state["keep_file"] = _KeepFile(args.hashserv_keep_file)
         summary = prune(args.cache_dir, opts, progress=progress, confirm=confirm)
+        if _swallowed_interrupts and (args.dry_run or not summary.removed["files"]):
+            raise KeyboardInterrupt              # nothing deleted: the run ends as ^C ends it
         if keep_alive is not None:
             keep_alive.append(summary)
         # The work is done: a ^C now would only cut the report short (half
@@ -591,6 +611,7 @@ def run():
     before the process ends.
     """
     gc.disable()
+    sys.unraisablehook = _keep_swallowed_interrupt
     keep_alive = []
     try:
         code = main(keep_alive=keep_alive)
