@@ -13,6 +13,7 @@
 # layer's "sstatemgmt-taskrecorder" class: an event handler that appends one
 # JSON line per task event to ${SSTMGMT_TASKLOG}. No console output is scraped.
 
+import fcntl
 import json
 import os
 import pwd
@@ -29,6 +30,9 @@ BUILD_USER = os.environ.get("SSTATE_MGMT_BUILD_USER", "sstmgmt")
 WORK_TAG_VAR = "SSTATE_MGMT_WORK_TAG"
 TASKLOG = "sstatemgmt-tasks.jsonl"
 TEST_CONF = "sstatemgmt-test.conf"
+# How long a BitBake server may take to exit after its command returned
+# before the harness stops it (see Build.wait_for_server_exit).
+SERVER_EXIT_TIMEOUT = 120
 
 # Host tools the offline builds need (Debian package names), checked up front so
 # that a missing one is reported as such and not as a BitBake sanity failure.
@@ -253,15 +257,51 @@ class Build:
         changing it reparses those recipes, not all of OE-Core."""
         self._write(os.path.join(self.topdir, "conf", name + ".inc"), text)
 
+    def server_running(self):
+        """True while a BitBake server holds this build directory's bitbake.lock."""
+        try:
+            f = open(os.path.join(self.topdir, "bitbake.lock"))
+        except FileNotFoundError:
+            return False
+        with f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+            return False
+
+    def wait_for_server_exit(self, timeout=SERVER_EXIT_TIMEOUT):
+        """Return once no BitBake server runs in this build directory.
+
+        When a bitbake command returns, its server may still be finishing
+        (clientComplete, several seconds under load). A bitbake started in
+        that window reconnects to it instead of starting a fresh one, and that
+        server still writes its event log into the TMPDIR it started with and
+        still runs the auto-started hash server on its database. So nothing a
+        server uses is removed while one runs. A server kept in memory (-T)
+        does not exit by itself: after ``timeout`` seconds it is stopped
+        with ``bitbake -m``.
+        """
+        deadline = time.monotonic() + timeout
+        while self.server_running():
+            if time.monotonic() >= deadline:
+                self.run([os.path.join(self.bitbake_dir, "bin", "bitbake"), "-m"], timeout=120)
+                deadline = time.monotonic() + timeout
+            time.sleep(0.2)
+
     def wipe_tmpdir(self):
         """A fresh TMPDIR; the parse cache (outside TMPDIR) survives."""
+        self.wait_for_server_exit()
         shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     def wipe_sstate(self):
+        self.wait_for_server_exit()
         shutil.rmtree(self.sstate_dir, ignore_errors=True)
 
     def wipe_hashserv(self):
         """Forget every hash equivalence of the auto-started local hash server."""
+        self.wait_for_server_exit()
         for suffix in ("", "-wal", "-shm"):
             p = os.path.join(self.topdir, "cache", "hashserv.db" + suffix)
             if os.path.exists(p):
