@@ -338,6 +338,14 @@ class Build:
 
     def bitbake(self, *args, check=True, timeout=3600):
         """Run bitbake; return a BitbakeResult. With check, a non-zero exit raises AssertionError."""
+        # Each command gets a server of its own, as from a shell: one started
+        # while the previous command's server is still finishing reconnects to
+        # it, and CI once saw such a command (bitbake -S none) report "Basehash
+        # mismatch" for recipes no other run reproduced it for. A server kept
+        # in memory on purpose (-T) is reused.
+        if not getattr(self, "_kept_server", False):
+            self.wait_for_server_exit()
+        self._kept_server = "-T" in args or "--server-timeout" in args
         offset = os.path.getsize(self.tasklog) if os.path.exists(self.tasklog) else 0
         start = time.monotonic()
         rc, out = self.run([os.path.join(self.bitbake_dir, "bin", "bitbake")] + list(args), timeout=timeout)
