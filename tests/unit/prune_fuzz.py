@@ -778,6 +778,7 @@ class Iteration:
             t.start()
         killer = None
         if interrupt is not None:
+            self.interrupt_at = "%s after %.3f s" % (signal.Signals(interrupt).name, when)
             killer = threading.Timer(when, lambda: p.poll() is None and p.send_signal(interrupt))
             killer.start()
         try:
@@ -936,7 +937,8 @@ class Iteration:
         try:
             doc = strict_json(out)
         except ValueError as e:
-            self.fail("%s: stdout is no strict JSON (%s): %r" % (who, e, out[-300:]))
+            self.fail("%s: stdout is no strict JSON (%s): %r; exit %d, interrupt %s, stderr: %r"
+                      % (who, e, out[-300:], rc, getattr(self, "interrupt_at", "-"), err[-600:]))
             return None
         schema = doc.get("schema")
         if schema == "sstate-prune-error/1":
