@@ -366,7 +366,7 @@ class ScanResult:
         self.unknown_bytes = 0
         self.errors = []                 # (relpath, message)
         self.seconds = 0.0
-        self.rows = None                 # scanner process: units as tuples, see _walk_rows
+        self.rows = None                 # scanner process: units as tuples, see _walk_share
 
     def merge(self, w):
         self.units.extend(w.units)
@@ -495,54 +495,29 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
     # Pass 2: one parse per archive name.
     if native is None:
         native = native_dir(reldir)
-    nfiles, nbytes = _add_units(byname.items(), reldir, native, w, stat,
-                                lambda name: _lstat_size(fd, prefix + name, name, w))
+    nfiles, nbytes = _add_units(byname.items(), reldir, native, w, stat, fd)
     w.files += nfiles
     w.bytes += nbytes
     counter[0] += nfiles
     counter[1] += 1
 
 
-def _add_units(items, reldir, native, w, stat, size_of):
-    """Parse the archive names of one directory: ``items`` are ``(stem, flags)``
+def _add_units(items, reldir, native, w, stat, fd):
+    """Parse the archive names of the directory ``fd``: ``items`` are ``(stem, flags)``
     (with ``stat``: ``(stem, [flags, {flag: (mtime, size)}])``).  Units go to
-    ``w.units``; other names are classified as temporary or unknown, sized
-    with ``size_of(name)`` (None: vanished).  Returns (files, bytes)."""
-    prefix = reldir + "/" if reldir else ""
+    ``w.units``; other names are classified as temporary or unknown, and
+    sized.  Returns (files, bytes)."""
     nfiles = nbytes = 0
     units = w.units
     rows = w.rows
-    fast = _fast_specs.get(native)
-    if fast is None:
-        fast = _fast_specs[native] = {}
-    tasks = _fast_tasks
     for stem, v in items:
-        spec = None
         if stat:
             flags, stats = v
         else:
             flags, stats = v, None
-        # Fast path for the usual name: the spec (everything up to the last
-        # ':') is shared by every task of a recipe generation, so one dict
-        # lookup replaces the parse.
-        i = stem.rfind(":")
-        if stem[-8:] == ".tar.zst" and i > 0:
-            spec = fast.get(stem[:i])
-            if spec is not None:
-                unihash, sep, task = stem[i + 1:-8].partition("_")
-                if sep and unihash and task:
-                    t = tasks.get(task)
-                    if t is None:
-                        t = tasks[task] = task
-                    task = t
-                else:
-                    spec = None
-        if spec is None and stem[:6] == "sstate":
-            spec, unihash, task = split_stem(stem, native)
-            if spec is not None and spec.ext == ".tar.zst" and not spec.legacy:
-                fast[stem[:i]] = spec
+        spec, unihash, task = split_stem(stem, native)
         if spec is not None:
-            if rows is not None:                 # scanner process: see _walk_rows
+            if rows is not None:                 # scanner process: see _walk_share
                 if stats is None:
                     rows.append((reldir, stem, spec, unihash, task, flags, None))
                     nfiles += _NFILES[flags]
@@ -562,6 +537,7 @@ def _add_units(items, reldir, native, w, stat, size_of):
                 nbytes += u.size
             units.append(u)
             continue
+        prefix = reldir + "/" if reldir else ""
         for suffix in _SUFFIXES[flags]:
             name = stem + suffix
             p = classify(name, native)
@@ -570,7 +546,7 @@ def _add_units(items, reldir, native, w, stat, size_of):
             if stats is not None:
                 size = stats[_FLAG[suffix]][1]
             else:
-                size = size_of(name)
+                size = _lstat_size(fd, prefix + name, name, w)
                 if size is None:
                     continue
             nfiles += 1
@@ -582,10 +558,6 @@ def _add_units(items, reldir, native, w, stat, size_of):
                 w.unknown.append((prefix + name, p[4]))
                 w.unknown_bytes += size
     return nfiles, nbytes
-
-
-_fast_specs = {}           # native dir -> {"sstate:<pn>:...:<version>": Spec} (.tar.zst names)
-_fast_tasks = {}
 
 
 def _lstat_size(fd, relpath, name, w):
@@ -692,7 +664,7 @@ def _climb(fd, stack, w):
 
 def _walk(rootfd, tops, counter=None, stat=False, rows=False):
     """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a
-    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_rows)."""
+    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_share)."""
     if counter is None:
         counter = [0, 0]
     w = ScanResult()
