@@ -604,15 +604,27 @@ FD_DEPTH = 32
 _PARENT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
 
-def _walk_dir(fd, reldir, native, w, counter, stat):
-    """Scan the open directory ``fd`` and everything below it, depth first,
-    iteratively; closes ``fd``."""
+def _read_dir(fd, reldir, native, w, counter, stat):
+    """Scan the open directory ``fd`` (:func:`_scan_one`); returns its
+    subdirectories.  A directory without any (most of them: the fan-out
+    leaves) is closed at once, so that the walk need not stack it."""
     subdirs = []
     try:
         _scan_one(fd, reldir, native, w, subdirs, counter, stat)
     except BaseException:
         os.close(fd)
         raise
+    if not subdirs:
+        os.close(fd)
+    return subdirs
+
+
+def _walk_dir(fd, reldir, native, w, counter, stat):
+    """Scan the open directory ``fd`` and everything below it, depth first,
+    iteratively; closes ``fd``."""
+    subdirs = _read_dir(fd, reldir, native, w, counter, stat)
+    if not subdirs:
+        return
     stack = [[fd, iter(subdirs), reldir, None]]      # [fd or None, pending subdirs, reldir, (dev, ino)]
     try:
         while stack:
@@ -628,14 +640,15 @@ def _walk_dir(fd, reldir, native, w, counter, stat):
             cfd = _enter(w, sub, open_dir_at, top[0], name)
             if cfd is None:
                 continue
+            subdirs = _read_dir(cfd, sub, subnative, w, counter, stat)
+            if not subdirs:
+                continue
             if len(stack) >= FD_DEPTH:
                 st = os.fstat(top[0])
                 top[3] = (st.st_dev, st.st_ino)
                 os.close(top[0])
                 top[0] = None
-            subdirs = []
             stack.append([cfd, iter(subdirs), sub, None])
-            _scan_one(cfd, sub, subnative, w, subdirs, counter, stat)
     finally:
         for frame in stack:
             if frame[0] is not None:
