@@ -63,6 +63,25 @@ def test_odd_names_are_unknown_with_a_reason(name, reason):
     assert reason in p.reason
 
 
+def test_a_spec_seen_before_parses_as_the_first_time():
+    # The scan parses the spec of a .tar.zst name once and then looks it up:
+    # the names that share it must still be checked in full.
+    spec = "sstate:zstd:core2-64-poky-linux:1.5.6:r0:core2-64:14:"
+    first = names.split_stem(spec + U + "_package.tar.zst", "debian-12")
+    again = names.split_stem(spec + H("v") + "_package_qa.tar.zst", "debian-12")
+    assert first[0] is again[0] and first[0].native == "debian-12" and first[0].pn == "zstd"
+    assert again[1:] == (H("v"), "package_qa")
+    elsewhere = names.split_stem(spec + U + "_package.tar.zst", "")
+    assert elsewhere[0].native == "" and elsewhere[0] is not first[0]
+    for odd, reason in ((spec + "nounderscore.tar.zst", "missing"), (spec + "_package.tar.zst", "missing"),
+                        (spec + U + "_.tar.zst", "missing"), (spec + ".tar.zst", "missing")):
+        assert names.split_stem(odd, "debian-12")[0] is None
+        p = classify(odd, "debian-12")
+        assert p.kind == UNKNOWN and reason in p.reason
+    legacy = names.split_stem("sstate-zstd-x-1-r0-a-2-%s_package.tar.zst" % ("0" * 32), "debian-12")
+    assert legacy[0].legacy and legacy[1:] == ("0" * 32, "package")
+
+
 @pytest.mark.parametrize("name", [
     object_name("zlib", "package", U) + "q1w2e3r4",            # NamedTemporaryFile(prefix=<object>)
     object_name("zlib", "package", U) + ".lock",                # fetcher lock

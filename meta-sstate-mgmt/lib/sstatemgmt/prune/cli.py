@@ -16,7 +16,6 @@ prints one JSON error object (schema sstate-prune-error/1) on stdout.
 import argparse
 import fcntl
 import gc
-import json
 import math
 import os
 import re
@@ -24,7 +23,6 @@ import select
 import signal
 import sys
 import threading
-import traceback
 
 from . import baselines
 from .engine import Options, RecipePolicy, prune
@@ -360,6 +358,7 @@ _ERROR_KINDS = ((LockBusyError, "lock_busy"), (RootsError, "roots"), (RefusedErr
 def error_object(message, hint, code, kind):
     """The JSON object printed instead of a summary when a run fails (schema
     ``sstate-prune-error/1``, see docs/pruning.md)."""
+    import json                                  # only for --json and errors: kept off the start-up path
     return json.dumps({"schema": ERROR_SCHEMA, "error": printable(message),
                        "hint": printable(hint) if hint else None, "exit_code": code, "kind": kind})
 
@@ -494,6 +493,7 @@ def main(argv=None, keep_alive=None):
 
     def trace():
         if args.debug >= 2:
+            import traceback
             io.write_raw(io.err, traceback.format_exc())
 
     try:

@@ -345,23 +345,28 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured, keep=N
     if opts.duplicates:
         groups = {}
         # A recipe generation's spec object is shared by all its units: its
-        # part of the duplicates key is built once per spec, not per unit.
-        bases = {}
+        # part of the duplicates key is looked up once per spec, not per
+        # unit, and stands in the key as a number (cheap to hash).
+        slots = {}                              # id(spec) -> slot number, or -1: never a duplicate
+        numbers = {}
         for u in units:
             if u.kind is OBJECT or (u.kind is SIGINFO_ONLY and opts.siginfo_only):
                 task = u.task
                 if task == "populate_lic":
                     continue
                 s = u.spec
-                base = bases.get(id(s))
-                if base is None:
+                slot = slots.get(id(s))
+                if slot is None:
                     # everything but pv and pr: generations of one slot compete
-                    base = bases[id(s)] = (
-                        (s.native, s.pn, s.target, s.pkgarch, s.version, s.ext, s.legacy)
-                        if s.legacy or s.target or s.pkgarch else False)
-                if base is False:
+                    if s.legacy or s.target or s.pkgarch:
+                        slot = numbers.setdefault((s.native, s.pn, s.target, s.pkgarch, s.version, s.ext, s.legacy),
+                                                  len(numbers))
+                    else:
+                        slot = -1
+                    slots[id(s)] = slot
+                if slot < 0:
                     continue
-                key = (base, task)
+                key = (slot, task)
                 g = groups.get(key)
                 if g is None:
                     groups[key] = [u]

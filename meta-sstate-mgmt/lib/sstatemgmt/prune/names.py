@@ -114,14 +114,16 @@ def native_dir(reldir):
 
 _spec_cache = {}
 _tasks = {}
+# The usual name, ``sstate:...:<version>:<unihash>_<task>.tar.zst``, by its
+# part before the last ':' (the spec, shared by every task of a recipe
+# generation), per host directory: one dictionary lookup instead of a parse.
+_zst_specs = {}
 
 
 def parse_spec(spec, native, ext):
     """Parse ``sstate:<pn>:<target>:<pv>:<pr>:<pkgarch>:<version>:`` (cached).
 
     Returns a :class:`Spec` or a string saying why the spec is malformed.
-    The spec is shared by every task of one recipe generation, so the cache
-    turns most parses into one dictionary lookup.
     """
     key = native + "|" + ext + "|" + spec
     r = _spec_cache.get(key)
@@ -142,9 +144,22 @@ def parse_spec(spec, native, ext):
 def split_stem(stem, native=""):
     """Parse an archive name (no companion suffix).
 
-    Returns ``(spec, unihash, task)`` or ``(None, reason, None)``.
+    Returns ``(spec, unihash, task)`` or ``(None, reason, None)``.  The
+    scan calls this once per archive name, so the usual name takes a
+    short path: the spec of a ``.tar.zst`` name seen before is one lookup.
     """
     if stem[-8:] == ".tar.zst":
+        i = stem.rfind(":")
+        fast = _zst_specs.get(native)
+        if fast is not None and i > 0:
+            spec = fast.get(stem[:i])
+            if spec is not None:
+                unihash, sep, task = stem[i + 1:-8].partition("_")
+                if sep and unihash and task:
+                    t = _tasks.get(task)
+                    if t is None:
+                        t = _tasks[task] = task
+                    return spec, unihash, t
         ext = ".tar.zst"
     elif stem[-4:] == ".tgz":
         ext = ".tgz"
@@ -164,6 +179,8 @@ def split_stem(stem, native=""):
         t = _tasks.get(task)
         if t is None:
             t = _tasks[task] = task
+        if ext == ".tar.zst":
+            _zst_specs.setdefault(native, {})[body[:i]] = spec
         return spec, unihash, t
     if body[:7] == "sstate-":
         m = _LEGACY_RE.match(body)

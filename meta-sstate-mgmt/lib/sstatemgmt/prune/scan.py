@@ -366,7 +366,7 @@ class ScanResult:
         self.unknown_bytes = 0
         self.errors = []                 # (relpath, message)
         self.seconds = 0.0
-        self.rows = None                 # scanner process: units as tuples, see _walk_rows
+        self.rows = None                 # scanner process: units as tuples, see _walk_share
 
     def merge(self, w):
         self.units.extend(w.units)
@@ -495,54 +495,29 @@ def _scan_one(fd, reldir, native, w, subdirs, counter, stat=False):
     # Pass 2: one parse per archive name.
     if native is None:
         native = native_dir(reldir)
-    nfiles, nbytes = _add_units(byname.items(), reldir, native, w, stat,
-                                lambda name: _lstat_size(fd, prefix + name, name, w))
+    nfiles, nbytes = _add_units(byname.items(), reldir, native, w, stat, fd)
     w.files += nfiles
     w.bytes += nbytes
     counter[0] += nfiles
     counter[1] += 1
 
 
-def _add_units(items, reldir, native, w, stat, size_of):
-    """Parse the archive names of one directory: ``items`` are ``(stem, flags)``
+def _add_units(items, reldir, native, w, stat, fd):
+    """Parse the archive names of the directory ``fd``: ``items`` are ``(stem, flags)``
     (with ``stat``: ``(stem, [flags, {flag: (mtime, size)}])``).  Units go to
-    ``w.units``; other names are classified as temporary or unknown, sized
-    with ``size_of(name)`` (None: vanished).  Returns (files, bytes)."""
-    prefix = reldir + "/" if reldir else ""
+    ``w.units``; other names are classified as temporary or unknown, and
+    sized.  Returns (files, bytes)."""
     nfiles = nbytes = 0
     units = w.units
     rows = w.rows
-    fast = _fast_specs.get(native)
-    if fast is None:
-        fast = _fast_specs[native] = {}
-    tasks = _fast_tasks
     for stem, v in items:
-        spec = None
         if stat:
             flags, stats = v
         else:
             flags, stats = v, None
-        # Fast path for the usual name: the spec (everything up to the last
-        # ':') is shared by every task of a recipe generation, so one dict
-        # lookup replaces the parse.
-        i = stem.rfind(":")
-        if stem[-8:] == ".tar.zst" and i > 0:
-            spec = fast.get(stem[:i])
-            if spec is not None:
-                unihash, sep, task = stem[i + 1:-8].partition("_")
-                if sep and unihash and task:
-                    t = tasks.get(task)
-                    if t is None:
-                        t = tasks[task] = task
-                    task = t
-                else:
-                    spec = None
-        if spec is None and stem[:6] == "sstate":
-            spec, unihash, task = split_stem(stem, native)
-            if spec is not None and spec.ext == ".tar.zst" and not spec.legacy:
-                fast[stem[:i]] = spec
+        spec, unihash, task = split_stem(stem, native)
         if spec is not None:
-            if rows is not None:                 # scanner process: see _walk_rows
+            if rows is not None:                 # scanner process: see _walk_share
                 if stats is None:
                     rows.append((reldir, stem, spec, unihash, task, flags, None))
                     nfiles += _NFILES[flags]
@@ -562,6 +537,7 @@ def _add_units(items, reldir, native, w, stat, size_of):
                 nbytes += u.size
             units.append(u)
             continue
+        prefix = reldir + "/" if reldir else ""
         for suffix in _SUFFIXES[flags]:
             name = stem + suffix
             p = classify(name, native)
@@ -570,7 +546,7 @@ def _add_units(items, reldir, native, w, stat, size_of):
             if stats is not None:
                 size = stats[_FLAG[suffix]][1]
             else:
-                size = size_of(name)
+                size = _lstat_size(fd, prefix + name, name, w)
                 if size is None:
                     continue
             nfiles += 1
@@ -582,10 +558,6 @@ def _add_units(items, reldir, native, w, stat, size_of):
                 w.unknown.append((prefix + name, p[4]))
                 w.unknown_bytes += size
     return nfiles, nbytes
-
-
-_fast_specs = {}           # native dir -> {"sstate:<pn>:...:<version>": Spec} (.tar.zst names)
-_fast_tasks = {}
 
 
 def _lstat_size(fd, relpath, name, w):
@@ -632,15 +604,27 @@ FD_DEPTH = 32
 _PARENT_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 
 
-def _walk_dir(fd, reldir, native, w, counter, stat):
-    """Scan the open directory ``fd`` and everything below it, depth first,
-    iteratively; closes ``fd``."""
+def _read_dir(fd, reldir, native, w, counter, stat):
+    """Scan the open directory ``fd`` (:func:`_scan_one`); returns its
+    subdirectories.  A directory without any (most of them: the fan-out
+    leaves) is closed at once, so that the walk need not stack it."""
     subdirs = []
     try:
         _scan_one(fd, reldir, native, w, subdirs, counter, stat)
     except BaseException:
         os.close(fd)
         raise
+    if not subdirs:
+        os.close(fd)
+    return subdirs
+
+
+def _walk_dir(fd, reldir, native, w, counter, stat):
+    """Scan the open directory ``fd`` and everything below it, depth first,
+    iteratively; closes ``fd``."""
+    subdirs = _read_dir(fd, reldir, native, w, counter, stat)
+    if not subdirs:
+        return
     stack = [[fd, iter(subdirs), reldir, None]]      # [fd or None, pending subdirs, reldir, (dev, ino)]
     try:
         while stack:
@@ -656,14 +640,15 @@ def _walk_dir(fd, reldir, native, w, counter, stat):
             cfd = _enter(w, sub, open_dir_at, top[0], name)
             if cfd is None:
                 continue
+            subdirs = _read_dir(cfd, sub, subnative, w, counter, stat)
+            if not subdirs:
+                continue
             if len(stack) >= FD_DEPTH:
                 st = os.fstat(top[0])
                 top[3] = (st.st_dev, st.st_ino)
                 os.close(top[0])
                 top[0] = None
-            subdirs = []
             stack.append([cfd, iter(subdirs), sub, None])
-            _scan_one(cfd, sub, subnative, w, subdirs, counter, stat)
     finally:
         for frame in stack:
             if frame[0] is not None:
@@ -692,7 +677,7 @@ def _climb(fd, stack, w):
 
 def _walk(rootfd, tops, counter=None, stat=False, rows=False):
     """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a
-    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_rows)."""
+    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_share)."""
     if counter is None:
         counter = [0, 0]
     w = ScanResult()

@@ -6,8 +6,6 @@ docs/pruning.md ("JSON summary"), identified by ``"schema":
 "sstate-prune-summary/1"``.  In a dry run, "removed" means "would be removed".
 """
 
-import json
-
 from .names import printable
 from .baselines import format_lines as baselines_lines
 
@@ -117,6 +115,7 @@ class Summary:
 
     def to_json(self, paths=False, indent=1):
         """The JSON summary: ASCII, names escaped (:func:`names.printable`), never NaN."""
+        import json                              # only with --json: kept off the start-up path
         return json.dumps(_printable_tree(self.asdict(paths)), indent=indent, sort_keys=False,
                           allow_nan=False)
 
