@@ -218,3 +218,28 @@ def test_static_only_pkgconfig_fields_are_no_change(tmp_path):
         pcs.append(cs.side_report(root, "elf-interface", "exact"))
     assert pcs[0] == pcs[1]
     assert pcs[0] != pcs[2]     # Requires.private's Cflags reach every child
+
+
+def test_headers_of_any_name_are_preprocessed(tmp_path):
+    """The driver would hand foo.inc to the linker and preprocess nothing;
+    a C++ header is preprocessed as C++."""
+    inc = tmp_path / "usr" / "include"
+    inc.mkdir(parents=True)
+    (inc / "tables.inc").write_text("#define FOO_ROWS 3\nint foo_rows[FOO_ROWS];\n")
+    (inc / "vec").write_text("template <class T> struct vec { T *p; };\n#define FOO_CXX __cplusplus\n")
+    decls, macros, _cxx = preprocess.header_view(["gcc", "-E"], str(tmp_path), "usr/include/tables.inc",
+                                                 ["usr/include"])
+    assert decls and "int foo_rows [ 3 ] ;" in decls[0] and macros == ["define FOO_ROWS 3"]
+    if shutil.which("g++"):
+        _decls, macros, _cxx = preprocess.header_view(["gcc", "-E"], str(tmp_path), "usr/include/vec",
+                                                      ["usr/include"])
+        assert macros == ["define FOO_CXX __cplusplus"]
+
+
+def test_escaped_linemarker_names_are_the_parents(tmp_path):
+    odd = tmp_path / 'we"ird\\dir'
+    (odd / "usr" / "include").mkdir(parents=True)
+    (odd / "usr" / "include" / "foo.h").write_text("int foo(void);\n")
+    decls, _macros, _cxx = preprocess.header_view(["gcc", "-E"], str(odd), "usr/include/foo.h",
+                                                  ["usr/include"])
+    assert decls == ["|0|int foo ( void ) ;"]

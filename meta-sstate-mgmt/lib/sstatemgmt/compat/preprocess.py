@@ -17,8 +17,9 @@ header gets from the parent:
   the table expanded (``PNG_LIBPNG_VER_SONUM`` spelled through a new macro
   of the same value is no change);
 * the **C++ groups**: the tokens of every conditional group of the header
-  that tests ``__cplusplus`` (the view is taken in C; a C++ consumer also
-  sees these groups, so any change in them counts).
+  that tests ``__cplusplus`` (the view of a ``.h`` header is taken in C; a
+  C++ consumer also sees these groups, so any change in them counts). C++
+  headers (``.hpp``, no suffix...) are preprocessed as C++.
 
 Release metadata (``release.py``) is applied to the macro table and the
 declarations as to the header's tokens.
@@ -64,7 +65,10 @@ def header_view(cpp, root, rel, include_dirs, rewrite=None, timeout=TIMEOUT):
     argv = list(cpp) + ["-dD"]
     for d in include_dirs:
         argv += ["-I", os.path.join(real_root, d)]
-    argv.append(path)
+    # The language is given: the driver would pass a file named otherwise
+    # than .h (foo.inc, a C++ header without extension) to the linker, and
+    # preprocess nothing.
+    argv += ["-x", language(rel), path]
     try:
         proc = tools.run(argv, cwd=real_root, timeout=timeout)
     except OSError as err:
@@ -76,6 +80,26 @@ def header_view(cpp, root, rel, include_dirs, rewrite=None, timeout=TIMEOUT):
     with open(path, "rb") as f:
         cplusplus = _cplusplus_groups(f.read(), rewrite)
     return decls, _macro_table(events, rewrite), cplusplus
+
+
+_CXX_SUFFIXES = (".hpp", ".hh", ".hxx", ".h++", ".H", ".tcc", ".ipp", ".txx")
+
+
+def language(rel):
+    """``c++`` for a C++ header (by its suffix, or none: ``<vector>``-style
+    names), else ``c``."""
+    base = rel.rsplit("/", 1)[-1]
+    return "c++" if base.endswith(_CXX_SUFFIXES) or "." not in base else "c"
+
+
+def _unescape(name):
+    """A linemarker's file name as the preprocessor escaped it (``\\``,
+    ``\"``, octal bytes)."""
+    if "\\" not in name:
+        return name
+    raw = re.sub(r"\\([0-7]{1,3}|.)", lambda m: chr(int(m.group(1), 8)) if m.group(1).isdigit()
+                 else m.group(1), name)
+    return raw.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
 
 
 def _split(output, real_root):
@@ -96,7 +120,7 @@ def _split(output, real_root):
         if line.startswith("#"):
             m = _MARKER.match(line)
             if m:
-                mine = own(m.group(2))
+                mine = own(_unescape(m.group(2)))
                 continue
             words = line[1:].split(None, 2)
             if words and words[0] in ("define", "undef") and len(words) > 1:
