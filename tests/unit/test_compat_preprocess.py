@@ -22,6 +22,7 @@ extern "C" {
 #endif
 #define FOO_MAX 10
 #define FOO_SQ(x) ((x) * (x))
+#define FOO_P (x)
 #ifdef FOO_WIDE
 typedef long foo_int;
 #else
@@ -73,6 +74,10 @@ CHANGED = [
     ("macro value", BASE.replace("FOO_MAX 10", "FOO_MAX 11"), None),
     ("function-like macro body", BASE.replace("((x) * (x))", "((x) * (x) + 0)"), None),
     ("#define removed", BASE.replace("#define FOO_MAX 10\n", ""), None),
+    ("object-like macro becomes function-like", BASE.replace("#define FOO_P (x)", "#define FOO_P(x)"),
+     None),
+    ("whitespace inside a macro body (stringification sees it)",
+     BASE.replace("((x) * (x))", "((x)*(x))"), None),
     ("macro removed from a header it includes", None, CONF.replace("#define FOO_CONF_LEVEL 2\n", "")),
     ("extern \"C\" dropped (C++ consumers)", BASE.replace('extern "C" {', "").replace("#ifdef __cplusplus\n}\n#endif\n", ""), None),
 ]

@@ -158,7 +158,11 @@ def _macro_table(events, rewrite):
         tokens = parsed[name]
         if name in bodies:
             tokens = tokens[:2] + _expand(bodies[name], bodies, (name,))
-        out.append(" ".join(t.text for t in tokens))
+        # As cheaders normalises directives: whether there is whitespace
+        # between two tokens is kept (``F(x)`` is function-like, ``F (x)``
+        # is not, and stringification sees it).
+        out.append("".join((" " if t.space_before and n else "") + t.text
+                           for n, t in enumerate(tokens)))
     return out
 
 
