@@ -199,8 +199,8 @@ _STATIC_ONLY = re.compile(rb"(?mi)^(?:Libs|Cflags)\.private[ \t]*:.*(?:\n|\Z)")
 
 @register
 class ElfInterfaceChecker(Checker):
-    """Dynamic interface of each shared object, headers by tokens, the rest
-    by checksum."""
+    """Dynamic interface of each shared object, headers as the preprocessor
+    shows them (or by tokens), the rest by checksum."""
 
     name = "elf-interface"
     supports_superset = True
@@ -567,8 +567,9 @@ class AbiComplianceChecker(ElfInterfaceChecker):
 
     def parent_lines(self, parent, inv):
         if not inv.libraries:
-            # Headers alone: no binary interface to judge; their tokens are.
-            return ["note: no libraries, headers judged by tokens only"]
+            # Headers alone: no binary interface to judge; the header rules
+            # of elf-interface judge them.
+            return ["note: no libraries, headers judged by the elf-interface rules only"]
         if not inv.headers:
             self.cannot_judge(parent, [l.path for l in inv.libraries],
                               "no public headers (it reads the types from them)",
