@@ -83,6 +83,8 @@ def test_compatible_change_reuses_child_incompatible_rebuilds(clean_build):
     for pn in (APP, USESONE):
         assert_rebuilt(first, pn)
     assert "symbol: cdepfoo_greeting FUNC GLOBAL" in report(build, APP)
+    # Headers are judged as the child's ${CPP} sees them.
+    assert "header: usr/include/cdepfoo.h preprocessed=" in report(build, APP)
     assert "cdeptwo" not in report(build, USESONE), "globs must restrict the report to libcdepone"
 
     # Body-only change: the parent is rebuilt, the child only re-checks.

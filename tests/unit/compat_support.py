@@ -192,14 +192,21 @@ class Verdict:
         self.warnings = warnings
 
 
+#: The preprocessor the corpora judge headers with: the host's, as the
+#: libraries and children are built with the host gcc (a BitBake child
+#: passes its own ${CPP}).
+HOST_CPP = "gcc -E"
+
+
 def side_report(root, checker, mode, name="libcorpus", baseline=None, warn=None,
-                log_dir=None, **options):
+                log_dir=None, cpp=HOST_CPP, **options):
     """The report of child "child" against one parent staged at ``root``, as
     ``do_cache_compatibility`` writes it; ``options`` go to ParentInput
-    (globs, suppressions, ...). Also used by the real-library corpus
-    (scripts/real-corpus)."""
+    (globs, suppressions, ...); ``cpp``: the preprocessor (None: headers by
+    tokens). Also used by the real-library corpus (scripts/real-corpus)."""
     parent = ParentInput(name, root, checker=checker, mode=mode, **options)
-    return build_report("child", [parent], warn=warn, baseline=baseline, log_dir=log_dir)
+    return build_report("child", [parent], tools={"cpp": cpp} if cpp else None, warn=warn,
+                        baseline=baseline, log_dir=log_dir)
 
 
 def judge(built, checker, mode, log_dir=None):

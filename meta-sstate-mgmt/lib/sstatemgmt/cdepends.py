@@ -6,6 +6,8 @@
 
 import glob
 import os
+import re
+import shlex
 
 import bb
 import bb.cache
@@ -576,12 +578,29 @@ def _fatal_compat(d, e):
     bb.fatal("%s: %s%s" % (d.getVar("PN"), e, hint))
 
 
+#: Flags of the child's that change which branch of a parent's header its
+#: compiler takes: macros defined or undefined, the language standard.
+_CPP_FLAG = re.compile(r"-[DU].|-std=")
+
+
+def preprocessor(d):
+    """The child's preprocessor command, for judging the parents' headers by
+    what the child's compiler sees (``${CPP}`` with the ``-D``, ``-U`` and
+    ``-std=`` flags of ``${CPPFLAGS} ${CFLAGS}``), or None when the task runs
+    before the recipe sysroot (and its cross toolchain) is prepared."""
+    if d.getVar("CDEPENDS_TASK_ORDER") != "late" or not d.getVar("CPP"):
+        return None
+    flags = (d.getVar("CPPFLAGS") or "").split() + (d.getVar("CFLAGS") or "").split()
+    return " ".join([d.getVar("CPP")] + [shlex.quote(f) for f in flags if _CPP_FLAG.match(f)])
+
+
 def full_report(d, inputs=None, warn=bb.warn):
     """The report of the parents as they are now, without a baseline."""
     compat = _compat()
+    cpp = preprocessor(d)
     try:
         return compat.build_report(d.getVar("PN"), inputs or parent_inputs(d), warn=warn,
-                                   log_dir=d.getVar("T"))
+                                   log_dir=d.getVar("T"), tools={"cpp": cpp} if cpp else None)
     except compat.CompatError as e:
         _fatal_compat(d, e)
 

@@ -27,7 +27,9 @@ API (what the BitBake task calls)::
 
 * ``build_report(child, parents, tools=None, warn=None, log_dir=None,
   baseline=None) -> str``: the report text. ``tools`` maps tool names
-  (``abidw``, ``abidiff``, ``abi-compliance-checker``, ``gcc``) to paths;
+  (``abidw``, ``abidiff``, ``abi-compliance-checker``, ``gcc``) to paths,
+  and ``cpp`` to the child's preprocessor command line (headers are then
+  judged as it sees them, ``preprocess.py``; without it, by their tokens);
   ``warn(message)`` receives one-line warnings (missing debug info, a tool
   that could not judge a library, a superset refused); ``log_dir`` receives
   the ABI tools' own reports; ``baseline`` is the report the child was last
@@ -65,7 +67,7 @@ items, two spaces of indent per level (grammar in ``report.py``)::
         symbol: foo_add@@LIBFOO_1.0 FUNC GLOBAL
         symbol: foo_table@@LIBFOO_1.0 OBJECT GLOBAL size=16
       link: usr/lib/libfoo.so -> usr/lib/libfoo.so.1
-      header: usr/include/foo.h tokens=3f1c...
+      header: usr/include/foo.h preprocessed=3f1c...
       file: usr/lib/libfoo.a sha256=9b0e... static-archive
 
 Superset mode (opt-in per parent): when the parent's new interface only

@@ -13,7 +13,8 @@ def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=N
     """The compatibility report of ``child`` against its CDEPENDS parents.
 
     ``parents``: :class:`ParentInput` objects. ``tools``: optional
-    ``{tool name: path}``. ``warn``: a callable taking one message string
+    ``{tool name: path}``; ``"cpp"``: the child's preprocessor command line,
+    with which headers are judged (see ``preprocess.py``). ``warn``: a callable taking one message string
     (for example ``bb.warn``); warnings never change the verdict in an
     unsafe direction. ``log_dir``: where ABI tools leave their reports.
     ``baseline``: the report this child was last built against; parents in

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from xml.sax.saxutils import escape, quoteattr
 
-from . import cheaders, elf, inputs, release, tools
+from . import cheaders, elf, inputs, preprocess, release, tools
 from .errors import CompatError, OptionError
 from .report import INDENT, VERBATIM
 
@@ -191,10 +191,16 @@ def elf_interface_lines(obj):
     return lines + sorted(exported) + sorted(required)
 
 
+#: pkg-config fields only ``pkg-config --static`` reads: what a child links
+#: statically needs (the parent's static archives, if staged, are judged by
+#: checksum). ``Requires.private`` stays: its Cflags reach every child.
+_STATIC_ONLY = re.compile(rb"(?mi)^(?:Libs|Cflags)\.private[ \t]*:.*(?:\n|\Z)")
+
+
 @register
 class ElfInterfaceChecker(Checker):
-    """Dynamic interface of each shared object, headers by tokens, the rest
-    by checksum."""
+    """Dynamic interface of each shared object, headers as the preprocessor
+    shows them (or by tokens), the rest by checksum."""
 
     name = "elf-interface"
     supports_superset = True
@@ -215,6 +221,11 @@ class ElfInterfaceChecker(Checker):
                 parent.root, inv.headers, inv.others,
                 dict((os.path.basename(l.path), os.path.basename(l.ident)) for l in inv.libraries))
         shown = self.metadata.path if self.metadata else (lambda rel: rel)
+        # With a preprocessor, headers are judged by what a consumer's
+        # compiler sees of them (preprocess.py); without, by their tokens.
+        self.cpp = preprocess.command(self.tools["cpp"]) if self.tools.get("cpp") else None
+        self.include_dirs = inputs.include_dirs(parent, inv) if self.cpp and inv.headers else []
+        self.not_preprocessed = []
         lines = self.notes(inv) + refusal
         lines += self.parent_lines(parent, inv)
         for lib in inv.libraries:
@@ -223,6 +234,10 @@ class ElfInterfaceChecker(Checker):
         lines += ["link: %s -> %s" % (shown(l.path), shown(l.target)) for l in inv.links]
         for rel in inv.headers:
             lines += self.header_lines(parent, rel)
+        if self.not_preprocessed:
+            self.cannot_judge(parent, [rel for rel, _why in self.not_preprocessed],
+                              "they do not preprocess on their own (%s)" % self.not_preprocessed[0][1],
+                              judged_by="their tokens")
         for o in inv.others:
             lines.append("file: %s sha256=%s %s" % (shown(o.path), self.other_digest(parent, o),
                                                     o.kind))
@@ -230,12 +245,20 @@ class ElfInterfaceChecker(Checker):
 
     def other_digest(self, parent, other):
         """sha256 of a file no checker judges; of its text without release
-        metadata for pkg-config, CMake and libtool files."""
+        metadata for pkg-config, CMake and libtool files, and without the
+        static-only fields for pkg-config files."""
         path = os.path.join(parent.root, other.path)
-        if not self.metadata or other.kind not in release.TEXT_KINDS:
+        if other.kind == "pkg-config":
+            with open(path, "rb") as f:
+                data = _STATIC_ONLY.sub(b"", f.read())
+        elif not self.metadata or other.kind not in release.TEXT_KINDS:
             return inputs.sha256_file(path)
-        with open(path, "rb") as f:
-            return hashlib.sha256(self.metadata.text(other.kind, f.read())).hexdigest()
+        else:
+            with open(path, "rb") as f:
+                data = f.read()
+        if self.metadata:
+            data = self.metadata.text(other.kind, data)
+        return hashlib.sha256(data).hexdigest()
 
     @staticmethod
     def notes(inv):
@@ -271,11 +294,29 @@ class ElfInterfaceChecker(Checker):
         return elf_interface_lines(lib.elf)
 
     def header_lines(self, parent, rel):
+        rewrite = self.metadata.rewrite if self.metadata else None
+        shown = self.metadata.path(rel) if self.metadata else rel
+        if self.cpp:
+            try:
+                view = preprocess.header_view(self.cpp, parent.root, rel, self.include_dirs,
+                                              rewrite)
+            except preprocess.NotPreprocessed as err:
+                self.not_preprocessed.append((rel, str(err)))
+                lines = self._token_lines(parent, rel, shown, rewrite)
+                return lines[:1] + [INDENT + "note: not preprocessed, judged by tokens: %s" % err] + \
+                    lines[1:]
+            lines = preprocess.view_lines(view)
+            if parent.mode == "exact":
+                return ["header: %s preprocessed=%s" % (shown, cheaders.sha256_text("\n".join(lines)))]
+            return ["header: " + shown] + indent(block("view", lines))
+        return self._token_lines(parent, rel, shown, rewrite)
+
+    @staticmethod
+    def _token_lines(parent, rel, shown, rewrite):
+        """A header judged by its normalised tokens (``cheaders.py``)."""
         with open(os.path.join(parent.root, rel), "rb") as f:
             data = f.read()
-        rewrite = self.metadata.rewrite if self.metadata else None
-        if self.metadata:
-            rel = self.metadata.path(rel)
+        rel = shown
         if parent.mode == "exact":
             return ["header: %s tokens=%s" % (rel, cheaders.digest(data, rewrite))]
         directives, decls = cheaders.structure(data, rewrite)
@@ -526,8 +567,9 @@ class AbiComplianceChecker(ElfInterfaceChecker):
 
     def parent_lines(self, parent, inv):
         if not inv.libraries:
-            # Headers alone: no binary interface to judge; their tokens are.
-            return ["note: no libraries, headers judged by tokens only"]
+            # Headers alone: no binary interface to judge; the header rules
+            # of elf-interface judge them.
+            return ["note: no libraries, headers judged by the elf-interface rules only"]
         if not inv.headers:
             self.cannot_judge(parent, [l.path for l in inv.libraries],
                               "no public headers (it reads the types from them)",

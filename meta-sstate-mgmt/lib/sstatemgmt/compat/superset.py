@@ -9,7 +9,9 @@ additions the child cannot have depended on:
 * required, unversioned symbols may go away (``undefined``), not appear;
 * a header may gain declarations, with its directives unchanged and every
   old declaration still present, in order, in the same scope and between
-  the same directives;
+  the same directives; a preprocessed header (``preprocess.py``) may gain
+  macros and declarations, add ``const`` to parameters and append
+  enumerators, with every old macro and ``__cplusplus`` group unchanged;
 * the checker's tool accepts its verbatim blocks (``abidiff`` exit status 0
   or a report of additions only; ``abi-compliance-checker -strict`` exit 0).
 
@@ -17,7 +19,7 @@ Everything else (files, links, SONAME, NEEDED, checker options) must be
 identical, and no file, header or library may appear or disappear.
 """
 
-from . import cheaders
+from . import cheaders, preprocess
 from .report import VERBATIM
 
 #: key -> rule for the lines inside a library item.
@@ -92,6 +94,16 @@ def _block_superset(old, new, checker, section):
 
 
 def _header_superset(old, new):
+    if old.text != new.text:
+        return False, "changed"
+    views = [[c for c in item.children if c.key == "view"] for item in (old, new)]
+    if views[0] or views[1]:
+        if len(views[0]) != 1 or len(views[1]) != 1:
+            return False, "judged by its tokens in one report, preprocessed in the other"
+        if views[0][0] == views[1][0]:
+            return True, ""
+        return preprocess.view_superset(views[0][0].verbatim(), views[1][0].verbatim())
+
     def split(item):
         directives = [c.text for c in item.children if c.key == "directives"]
         decls = [c.text for c in item.children if c.key == "decl"]
