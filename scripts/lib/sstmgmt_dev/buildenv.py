@@ -345,7 +345,8 @@ class Build:
         # in memory on purpose (-T) is reused.
         if not getattr(self, "_kept_server", False):
             self.wait_for_server_exit()
-        self._kept_server = "-T" in args or "--server-timeout" in args
+        # bitbake's -T/--idle-timeout, in any spelling argparse takes (-T 900, -T900, --idle-timeout=900).
+        self._kept_server = any(a.startswith("-T") or a.split("=", 1)[0] == "--idle-timeout" for a in args)
         offset = os.path.getsize(self.tasklog) if os.path.exists(self.tasklog) else 0
         start = time.monotonic()
         rc, out = self.run([os.path.join(self.bitbake_dir, "bin", "bitbake")] + list(args), timeout=timeout)
