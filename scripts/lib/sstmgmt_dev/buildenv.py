@@ -290,6 +290,25 @@ class Build:
                 deadline = time.monotonic() + timeout
             time.sleep(0.2)
 
+    def refresh_signature_cache(self):
+        """Make the next ``bitbake -S`` reparse the recipes that include the
+        harness's conf/*.inc files.
+
+        BitBake keeps the signature data of each recipe (its variables'
+        values) in a parse cache of its own, bb_cache_SiggenRecipeInfo.dat,
+        which only ``-S`` runs write; other runs rewrite the main cache
+        alone. So after ``-S``, a change of a recipe, then a plain run that
+        reparses it (``bitbake -g``, a build), the next ``-S`` pairs the
+        recipe's new basehash with its old values and fails with "Basehash
+        mismatch" (reproduced with a fixture's include: -S none, change,
+        -g, -S none). The tests change recipes only through these includes:
+        touching them makes that ``-S`` run reparse those recipes."""
+        conf = os.path.join(self.topdir, "conf")
+        now = time.time() + 1       # BitBake compares whole seconds
+        for name in os.listdir(conf):
+            if name.endswith(".inc"):
+                os.utime(os.path.join(conf, name), (now, now))
+
     def wipe_tmpdir(self):
         """A fresh TMPDIR; the parse cache (outside TMPDIR) survives."""
         self.wait_for_server_exit()
@@ -340,11 +359,12 @@ class Build:
         """Run bitbake; return a BitbakeResult. With check, a non-zero exit raises AssertionError."""
         # Each command gets a server of its own, as from a shell: one started
         # while the previous command's server is still finishing reconnects to
-        # it, and CI once saw such a command (bitbake -S none) report "Basehash
-        # mismatch" for recipes no other run reproduced it for. A server kept
-        # in memory on purpose (-T) is reused.
+        # it (and still uses what it started with). A server kept in memory on
+        # purpose (-T) is reused.
         if not getattr(self, "_kept_server", False):
             self.wait_for_server_exit()
+        if any(a == "-S" or a.startswith(("-S", "--dump-signatures")) for a in args):
+            self.refresh_signature_cache()
         # bitbake's -T/--idle-timeout, in any spelling argparse takes (-T 900, -T900, --idle-timeout=900).
         self._kept_server = any(a.startswith("-T") or a.split("=", 1)[0] == "--idle-timeout" for a in args)
         offset = os.path.getsize(self.tasklog) if os.path.exists(self.tasklog) else 0
