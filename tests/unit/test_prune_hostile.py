@@ -768,3 +768,20 @@ def test_interrupt_lost_in_a_callback_is_honoured_before_deleting(cache, monkeyp
     err = capsys.readouterr().err
     assert code == 130 and "Exception ignored" not in err and "interrupted" in err
     assert cache.files() == set(files)
+
+
+def test_cleanup_debris_after_an_interrupt_is_not_printed(monkeypatch):
+    # Seen in the fuzz suite: ^C cut a multiprocessing finalizer short, which
+    # then ran again and failed; Python printed that as "Exception ignored"
+    # after the run had already said "interrupted".
+    import types
+    from sstatemgmt.prune import cli as prune_cli
+    debris = types.SimpleNamespace(exc_type=AttributeError, exc_value=AttributeError("_key"),
+                                   exc_traceback=None, err_msg=None, object=None)
+    shown = []
+    monkeypatch.setattr(prune_cli, "_ending_interrupted", [])
+    prune_cli._keep_swallowed_interrupt(debris, default=shown.append)
+    assert shown == [debris]                                 # a real fault is still shown
+    monkeypatch.setattr(prune_cli, "_ending_interrupted", [True])
+    prune_cli._keep_swallowed_interrupt(debris, default=shown.append)
+    assert shown == [debris]

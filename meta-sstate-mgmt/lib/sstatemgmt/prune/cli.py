@@ -403,6 +403,7 @@ _PLAIN_HASH = re.compile(r"^[0-9A-Za-z]+$")
 
 
 _swallowed_interrupts = []
+_ending_interrupted = []
 
 
 def _keep_swallowed_interrupt(unraisable, default=sys.unraisablehook):
@@ -411,7 +412,11 @@ def _keep_swallowed_interrupt(unraisable, default=sys.unraisablehook):
     pool starts, a weakref callback of the import system) would be printed
     as "Exception ignored ... KeyboardInterrupt" and then lost: the run
     would go on and delete. It is kept instead, and honoured before anything
-    is deleted."""
+    is deleted. Once the run ends as interrupted, what Python can only
+    report this way is the debris of cleanups the ^C cut short (a
+    multiprocessing finalizer run half, then again): not printed."""
+    if _ending_interrupted:
+        return
     if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
         _swallowed_interrupts.append(True)
         return
@@ -513,6 +518,7 @@ def main(argv=None, keep_alive=None):
         kind = next(k for cls, k in _ERROR_KINDS if isinstance(e, cls))
         return fail(str(e), e.hint, e.exit_code, kind)
     except KeyboardInterrupt:
+        _ending_interrupted.append(True)
         return fail("interrupted", None, EXIT_INTERRUPTED, "interrupted")
     except OSError as e:
         trace()
@@ -616,6 +622,7 @@ def run():
     try:
         code = main(keep_alive=keep_alive)
     except KeyboardInterrupt:                    # before main() could catch it (parsing the options)
+        _ending_interrupted.append(True)
         code = interrupted_early(sys.argv[1:])
     try:
         for stream in (sys.stdout, sys.stderr):
