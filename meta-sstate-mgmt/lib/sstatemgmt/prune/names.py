@@ -156,10 +156,7 @@ def split_stem(stem, native=""):
             if spec is not None:
                 unihash, sep, task = stem[i + 1:-8].partition("_")
                 if sep and unihash and task:
-                    t = _tasks.get(task)
-                    if t is None:
-                        t = _tasks[task] = task
-                    return spec, unihash, t
+                    return spec, unihash, _tasks.setdefault(task, task)
         ext = ".tar.zst"
     elif stem[-4:] == ".tgz":
         ext = ".tgz"
@@ -176,12 +173,9 @@ def split_stem(stem, native=""):
         unihash, sep, task = body[i + 1:].partition("_")
         if not (sep and unihash and task):
             return None, "missing unihash or task", None
-        t = _tasks.get(task)
-        if t is None:
-            t = _tasks[task] = task
         if ext == ".tar.zst":
             _zst_specs.setdefault(native, {})[body[:i]] = spec
-        return spec, unihash, t
+        return spec, unihash, _tasks.setdefault(task, task)
     if body[:7] == "sstate-":
         m = _LEGACY_RE.match(body)
         if not m:
