@@ -248,14 +248,12 @@ class ElfInterfaceChecker(Checker):
         metadata for pkg-config, CMake and libtool files, and without the
         static-only fields for pkg-config files."""
         path = os.path.join(parent.root, other.path)
-        if other.kind == "pkg-config":
-            with open(path, "rb") as f:
-                data = _STATIC_ONLY.sub(b"", f.read())
-        elif not self.metadata or other.kind not in release.TEXT_KINDS:
+        if other.kind != "pkg-config" and not (self.metadata and other.kind in release.TEXT_KINDS):
             return inputs.sha256_file(path)
-        else:
-            with open(path, "rb") as f:
-                data = f.read()
+        with open(path, "rb") as f:
+            data = f.read()
+        if other.kind == "pkg-config":
+            data = _STATIC_ONLY.sub(b"", data)
         if self.metadata:
             data = self.metadata.text(other.kind, data)
         return hashlib.sha256(data).hexdigest()
