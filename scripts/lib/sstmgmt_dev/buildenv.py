@@ -195,6 +195,7 @@ class Build:
         self.tmpdir = os.path.join(topdir, "tmp")
         self.sstate_dir = os.path.join(topdir, "sstate-cache")
         self.tasklog = os.path.join(topdir, TASKLOG)
+        self._kept_server = False       # the last command kept its server in memory (-T)
         # Layers after the test layer, relative to the repository (a benchmark's own layer).
         self.extra_layers = [os.path.join(layerroot, l) for l in extra_layers]
 
@@ -361,9 +362,9 @@ class Build:
         # while the previous command's server is still finishing reconnects to
         # it (and still uses what it started with). A server kept in memory on
         # purpose (-T) is reused.
-        if not getattr(self, "_kept_server", False):
+        if not self._kept_server:
             self.wait_for_server_exit()
-        if any(a == "-S" or a.startswith(("-S", "--dump-signatures")) for a in args):
+        if any(a.startswith(("-S", "--dump-signatures")) for a in args):
             self.refresh_signature_cache()
         # bitbake's -T/--idle-timeout, in any spelling argparse takes (-T 900, -T900, --idle-timeout=900).
         self._kept_server = any(a.startswith("-T") or a.split("=", 1)[0] == "--idle-timeout" for a in args)

@@ -406,7 +406,7 @@ _swallowed_interrupts = []
 _ending_interrupted = []
 
 
-def _keep_swallowed_interrupt(unraisable, default=sys.unraisablehook):
+def _keep_swallowed_interrupt(unraisable, default=sys.__unraisablehook__):
     """sys.unraisablehook for the run. A ^C that arrives inside a callback
     Python cannot raise from (the fork handlers run while the scan's process
     pool starts, a weakref callback of the import system) would be printed
