@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 SUMMARY = "CDEPENDS target fixture: a parent shipping two shared libraries (libtgtone, libtgttwo) with headers"
 require sstmgmt-tgt.inc
-SRC_URI = "file://tgtone.c file://tgtone.h file://tgttwo.c file://tgttwo.h file://Makefile"
+SRC_URI = "file://tgtone.c;subdir=src file://tgtone.h;subdir=src file://tgttwo.c;subdir=src file://tgttwo.h;subdir=src file://Makefile;subdir=src"
 # Tests bump the version to see what the consumers' "Depends: (>= PV)" does.
 SSTMGMT_TGT_PV ??= "1.0"
 SSTMGMT_TGT_PV[doc] = "Test-only: PV of the target fixture parent."

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 SUMMARY = "CDEPENDS target fixture: a library (libtgtmid) using libtgtone of its parent"
 require sstmgmt-tgt.inc
-SRC_URI = "file://tgtmid.c file://tgtmid.h file://Makefile"
+SRC_URI = "file://tgtmid.c;subdir=src file://tgtmid.h;subdir=src file://Makefile;subdir=src"
 SSTMGMT_TGT_PARENT = "sstmgmt-tgt-libs"
 # Judge only the library and header this recipe uses: the files the parent
 # stages, or (SSTMGMT_TGT_MID_PACKAGES set) the files of these packages of it.

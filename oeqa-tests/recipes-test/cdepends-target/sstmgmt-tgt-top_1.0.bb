@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 SUMMARY = "CDEPENDS target fixture: a grandchild program with plain DEPENDS on libtgtmid"
 require sstmgmt-tgt.inc
-SRC_URI = "file://top.c file://Makefile"
+SRC_URI = "file://top.c;subdir=src file://Makefile;subdir=src"
 DEPENDS += "sstmgmt-tgt-mid"
 do_compile() {
     oe_runmake top
