@@ -9,6 +9,9 @@ LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda
 inherit cross
 INHIBIT_DEFAULT_DEPS = "1"
 PN = "sstmgmt-hosttc-cross-${TARGET_ARCH}"
+# The names OE-Core scarthgap's recipes ask for (later releases use
+# virtual/cross-cc and friends, through the kit's toolchain class).
+PROVIDES = "virtual/${TARGET_PREFIX}binutils virtual/${TARGET_PREFIX}gcc virtual/${TARGET_PREFIX}g++"
 
 SSTMGMT_HOSTTC_HOST_PREFIX ?= "/usr/bin/x86_64-linux-gnu-"
 SSTMGMT_HOSTTC_HOST_PREFIX[doc] = "Test kit: path prefix of the host tools the cross tools link to."

@@ -13,9 +13,12 @@ LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/LGPL-2.1-or-later;md5=2a4f4fd21
                     file://${COMMON_LICENSE_DIR}/GPL-3.0-or-later;md5=1c76c4cc354acaac30ed4d5eefea7245"
 
 INHIBIT_DEFAULT_DEPS = "1"
-DEPENDS = "virtual/cross-binutils"
+# virtual/${TARGET_PREFIX}binutils on OE-Core scarthgap, which predates
+# BB_RECIPE_VIRTUAL_PROVIDERS and its virtual/cross-* names.
+DEPENDS = "${@'virtual/cross-binutils' if d.getVar('BB_RECIPE_VIRTUAL_PROVIDERS') else 'virtual/${TARGET_PREFIX}binutils'}"
+# virtual/${TARGET_PREFIX}compilerlibs: the name on OE-Core scarthgap.
 PROVIDES = "virtual/libc virtual/libc-locale virtual/${MLPREFIX}compilerlibs virtual/libiconv \
-    virtual/libintl virtual/crypt linux-libc-headers libgcc"
+    virtual/libintl virtual/crypt linux-libc-headers libgcc virtual/${TARGET_PREFIX}compilerlibs"
 # What target packages may depend on at run time.
 RPROVIDES:${PN} = "glibc libc6 libgcc libgcc-s1 libstdc++ libcrypt virtual-libc"
 RPROVIDES:${PN}-dev = "glibc-dev libc6-dev libgcc-dev linux-libc-headers-dev libcrypt-dev virtual-libc-dev"
