@@ -31,7 +31,7 @@ LIB = os.path.join(REPO, "meta-sstate-mgmt", "lib")
 if LIB not in sys.path:
     sys.path.insert(0, LIB)
 
-from sstatemgmt.compat import ParentInput, build_report  # noqa: E402
+from sstatemgmt.compat import ParentInput, build_report, scan_uses  # noqa: E402
 
 CORPUS = os.path.join(REPO, "tests", "abi-corpus")
 #: (checker, mode) columns of the verdict matrix, cheapest first.
@@ -199,14 +199,17 @@ HOST_CPP = "gcc -E"
 
 
 def side_report(root, checker, mode, name="libcorpus", baseline=None, warn=None,
-                log_dir=None, cpp=HOST_CPP, **options):
+                log_dir=None, cpp=HOST_CPP, child_sources=None, note=None, **options):
     """The report of child "child" against one parent staged at ``root``, as
     ``do_cache_compatibility`` writes it; ``options`` go to ParentInput
-    (globs, suppressions, ...); ``cpp``: the preprocessor (None: headers by
-    tokens). Also used by the real-library corpus (scripts/real-corpus)."""
+    (globs, suppressions, scope...); ``cpp``: the preprocessor (None: headers by
+    tokens); ``child_sources``: the child's source files or directories (its
+    use set, for the child-uses scope). Also used by the real-library corpus
+    (scripts/real-corpus)."""
     parent = ParentInput(name, root, checker=checker, mode=mode, **options)
+    uses = scan_uses(child_sources) if child_sources is not None else None
     return build_report("child", [parent], tools={"cpp": cpp} if cpp else None, warn=warn,
-                        baseline=baseline, log_dir=log_dir)
+                        baseline=baseline, log_dir=log_dir, uses=uses, note=note)
 
 
 def judge(built, checker, mode, log_dir=None):
