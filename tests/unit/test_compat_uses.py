@@ -113,13 +113,30 @@ def test_scan_is_deterministic(tmp_path):
 
 # -- the closure -----------------------------------------------------------------------
 
-def test_declaration_triggers_leave_out_struct_members_and_keywords():
-    tokens = "typedef struct foo { foo_inner_t a ; int b ; } foo_t ;".split()
-    assert uses_mod.decl_triggers(tokens) == {"foo", "foo_t"}
-    tokens = "enum foo_mode { FOO_A , FOO_B = 3 } ;".split()
-    assert uses_mod.decl_triggers(tokens) == {"foo_mode", "FOO_A", "FOO_B"}
-    tokens = "typedef void ( * foo_cb ) ( foo_t * p ) ;".split()
-    assert uses_mod.decl_triggers(tokens) == {"foo_cb", "foo_t", "p"}
+@pytest.mark.parametrize("decl,triggers,refs", [
+    ("typedef struct foo { foo_inner_t a ; int b ; } foo_t ;", {"foo", "foo_t"},
+     {"foo", "foo_t", "foo_inner_t"}),
+    ("enum foo_mode { FOO_A , FOO_B = 3 } ;", {"foo_mode", "FOO_A", "FOO_B"},
+     {"foo_mode", "FOO_A", "FOO_B"}),
+    # A function pointer's name is in parentheses; its parameter names are local.
+    ("typedef void ( * foo_cb ) ( foo_t * p ) ;", {"foo_cb", "foo_t"}, {"foo_cb", "foo_t"}),
+    ("int f ( const char * s , int n , struct bar * b , foo_t ) ;", {"f", "bar", "foo_t"},
+     {"f", "bar", "foo_t"}),
+    ("struct s { int a : 3 ; char name [ 8 ] ; } ;", {"s"}, {"s"}),
+    ("static inline int twice ( int x ) { return helper ( x ) ; }", {"twice"},
+     {"twice", "helper", "x"}),
+])
+def test_declaration_names_leave_out_parameters_members_and_keywords(decl, triggers, refs):
+    assert uses_mod.decl_names(decl.split()) == (triggers, refs)
+
+
+def test_a_shared_parameter_name_reaches_nothing():
+    # corpus_value(int x) is reached; corpus_legacy(corpus_legacy_t x) is
+    # not, though both call their parameter x.
+    decls = ["|0|int corpus_value ( int x ) ;", "|0|int corpus_legacy ( corpus_legacy_t x ) ;",
+             "|0|typedef int corpus_legacy_t ;"]
+    r = _reach({"corpus_value", "x"}, decls=decls)
+    assert r.decl(decls[0]) and not r.decl(decls[1]) and not r.decl(decls[2])
 
 
 def _reach(names, macros=(), decls=(), prefixes=()):

@@ -452,9 +452,9 @@ def child_uses(d, inputs):
         return None
     texts = [d.getVar(v) or "" for v in USE_VARS]
     uses = _compat().scan_uses([p for p in source_dirs(d) if p and os.path.exists(p)], texts)
-    bb.note("CDEPENDS scope child-uses: %d names in %d files (%d KiB) of %s's sources%s"
-            % (len(uses.names), uses.files, uses.size >> 10, d.getVar("PN"),
-               "" if uses.bounded else "; not scoped: " + uses.why))
+    # Why an unbounded use set scopes nothing is noted by compat.scoped_uses.
+    bb.note("CDEPENDS scope child-uses: %d names in %d files (%d KiB) of %s's sources"
+            % (len(uses.names), uses.files, uses.size >> 10, d.getVar("PN")))
     return uses
 
 

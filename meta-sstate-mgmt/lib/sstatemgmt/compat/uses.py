@@ -200,16 +200,84 @@ def _decl_tokens(decl):
     return [t.text for t in cheaders.tokenize(decl.split("|", 2)[2])]
 
 
-def decl_triggers(tokens):
-    """The names by which a declaration can be reached: every identifier
-    outside the braces of a struct, union, class or function body (the
-    declared names, parameter names and types, typedef targets), the tag
-    after ``struct``/``union``/``enum``/``class`` anywhere, and the
-    enumerators of an enum anywhere; never a keyword. Struct members are
-    left out: a child reaches them only through the type, which reaches the
-    declaration. Over-approximated on purpose: a declaration reached too
-    often only costs a rebuild."""
-    out = set()
+def _is_ident(tok):
+    return bool(_TEXT_IDENT.match(tok))
+
+
+def local_names(tokens):
+    """Indexes of the names a declaration gives its parameters and struct
+    members: in each parameter (of a parameter list: a parenthesis after a
+    name or after ``)``, not one that starts with ``*``, ``&`` or ``^``)
+    and each member declaration, the last identifier at its own level when
+    a type comes before it (``foo_t x``, ``const char *s``, ``int a : 3``,
+    ``char name[8]``). They name nothing outside the declaration."""
+    local = set()
+    stack = []          # open groups: "params", "group", "bracket", "enum", "record", "body"
+    items = [[]]        # per open group, the (index, token) of the current item at its level
+    recent = []
+
+    def finish():
+        item = items[-1]
+        idents = [i for i, t in item if _is_ident(t) and t not in KEYWORDS]
+        if idents and item and item[0][0] != idents[-1]:
+            before = [t for i, t in item if i < idents[-1]]
+            if any(_is_ident(t) or t in ("*", "&") for t in before) and \
+                    before[-1:] not in (["struct"], ["union"], ["enum"], ["class"]):
+                local.add(idents[-1])
+        items[-1] = []
+
+    for n, tok in enumerate(tokens):
+        prev = tokens[n - 1] if n else ""
+        if tok in ("(", "[", "{"):
+            if tok == "(":
+                following = tokens[n + 1] if n + 1 < len(tokens) else ""
+                kind = "params" if (prev == ")" or (_is_ident(prev) and prev not in KEYWORDS)) \
+                    and following not in ("*", "&", "^") else "group"
+            elif tok == "[":
+                kind = "bracket"
+            else:
+                kind = "enum" if "enum" in recent else \
+                    "record" if _TAG_KEYWORDS & set(recent) else "body"
+                recent = []
+            stack.append(kind)
+            items.append([])
+            continue
+        if tok in (")", "]", "}"):
+            if stack:
+                if stack[-1] in ("params", "record"):
+                    finish()
+                stack.pop()
+                items.pop()
+            if tok == "}":
+                recent = []
+            continue
+        if tok == ";":
+            recent = []
+        else:
+            recent.append(tok)
+        if stack and stack[-1] in ("params", "record") and tok in (",", ";"):
+            finish()
+            continue
+        if stack and stack[-1] in ("params", "record"):
+            items[-1].append((n, tok))
+    return local
+
+
+def decl_names(tokens):
+    """``(triggers, references)`` of a declaration's tokens.
+
+    Triggers, the names by which it is reached: every identifier outside the
+    braces of a struct, union, class or function body (the declared names,
+    parameter types, typedef targets), the tag after
+    ``struct``/``union``/``enum``/``class`` anywhere, and the enumerators of
+    an enum anywhere; never a keyword, a parameter name or a member name
+    (:func:`local_names`): a child reaches members only through their type,
+    which reaches the declaration. References, what a reached declaration
+    reaches: every identifier but the parameter and member names. Both are
+    over-approximated on purpose: a declaration reached too often only costs
+    a rebuild."""
+    local = local_names(tokens)
+    triggers, refs = set(), set()
     stack = []          # per open brace: "enum", "record" or "body"
     recent = []         # tokens since the last ; { or } at this level
     for n, tok in enumerate(tokens):
@@ -228,13 +296,22 @@ def decl_triggers(tokens):
             recent = []
             continue
         recent.append(tok)
-        if not _TEXT_IDENT.match(tok) or tok in KEYWORDS:
+        if not _is_ident(tok) or tok in KEYWORDS:
             continue
         prev = tokens[n - 1] if n else ""
-        if not stack or prev in _TAG_KEYWORDS or \
-                (stack[-1] == "enum" and prev in ("{", ",")):
-            out.add(tok)
-    return out
+        if prev in _TAG_KEYWORDS or (stack and stack[-1] == "enum" and prev in ("{", ",")):
+            triggers.add(tok)
+        if n in local:
+            continue
+        refs.add(tok)
+        if not stack:
+            triggers.add(tok)
+    return triggers, refs
+
+
+def decl_triggers(tokens):
+    """The trigger names of a declaration (see :func:`decl_names`)."""
+    return decl_names(tokens)[0]
 
 
 def identifiers(text):
@@ -276,8 +353,7 @@ class Reach:
                 self.macros.setdefault(macro_name(line), []).append(line)
             for decl in decls:
                 tokens = _decl_tokens(decl)
-                triggers = decl_triggers(tokens)
-                idents = set(t for t in tokens if _TEXT_IDENT.match(t))
+                triggers, idents = decl_names(tokens)
                 self.decls.append((decl, triggers, idents))
                 for t in triggers:
                     by_trigger.setdefault(t, []).append(len(self.decls) - 1)
