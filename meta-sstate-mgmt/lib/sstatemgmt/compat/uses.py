@@ -13,12 +13,13 @@ child can reach it. Two steps:
    count. Fragments next to ``##`` in the child's own macros become
    prefixes (``png_##x``) or suffixes (``x##_t``): every parent name that
    starts or ends with one is reached.
-2. :func:`reached` closes the use set over one header view of the parent
+2. :class:`Reach` closes the use set over the header views of the parent
    (``preprocess.py``): a macro is reached when its name is used or a
    reached entity names it (its body names others); a declaration is
    reached when a name it declares or takes as a type is used or reached
-   (its tokens then name others: parameter types, struct members, typedef
-   targets, enumerator values).
+   (its tokens then name others: parameter types, struct member types,
+   typedef targets, enumerator values; parameter and member names name
+   nothing).
 
 Only header views are scoped. Everything else keeps the superset rules:
 ELF interfaces (the dynamic linker resolves every reference of the child's
@@ -392,7 +393,6 @@ class Reach:
                 p, s = tuple(prefixes), tuple(suffixes)
                 work.extend(c for c in candidates if c.startswith(p) or c.endswith(s))
         self.names = names
-        self._done = done_decls
 
     def macro(self, line):
         """Whether the macro of a view line is reached."""
