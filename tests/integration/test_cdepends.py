@@ -160,9 +160,13 @@ def test_superset_child_uses_scope(clean_build):
     set_variant(build, "base", scoped)
     res = bitbake(build, APP)
     assert_rebuilt(res, APP)
-    ran = res.ran_for(APP)
-    # The use set is read from the patched sources.
-    assert "do_patch" in ran and ran.index("do_patch") < ran.index("do_cache_compatibility"), ran
+    assert "do_patch" in res.ran_for(APP), res.ran_for(APP)
+    # The use set was read from the unpacked, patched sources (app.c, Makefile).
+    logs = glob.glob(os.path.join(build.tmpdir, "work", "*", APP, "*", "temp", "log.do_cache_compatibility"))
+    assert len(logs) == 1, logs
+    with open(logs[0]) as f:
+        log = f.read()
+    assert re.search(r"CDEPENDS scope child-uses: [1-9]\d* names in [1-9]\d* files", log), log
     baseline = report(build, APP)
     # A member inserted in struct cdepfoo_point: out of the child's reach.
     set_variant(build, "struct", scoped)

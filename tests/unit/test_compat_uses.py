@@ -105,6 +105,13 @@ def test_scan_sees_cmake_and_gives_up_on_generators_and_size(tmp_path):
     assert not big.bounded and "MiB" in big.why
 
 
+def test_scan_skips_the_directories_it_is_told_to(tmp_path):
+    src = _child(tmp_path, {"a.c": "int foo_src;\n", "build/gen.c": "int foo_built;\n",
+                            "recipe-sysroot/usr/include/foo.h": "int foo_parent;\n"})
+    uses = scan_uses([src], skip=[os.path.join(src, "build"), os.path.join(src, "recipe-sysroot")])
+    assert "foo_src" in uses.names and not {"foo_built", "foo_parent"} & uses.names
+
+
 def test_scan_is_deterministic(tmp_path):
     src = _child(tmp_path, dict(("f%d.c" % n, "int foo_%d;\n" % n) for n in range(20)))
     a, b = scan_uses([src]), scan_uses([src])

@@ -429,7 +429,7 @@ def scoped(found):
 #: Variables of the child whose text the use set reads besides its sources:
 #: its build steps and flags can name a parent's macros or functions.
 USE_VARS = ("do_configure", "do_compile", "do_install", "EXTRA_OECONF", "EXTRA_OECMAKE",
-            "EXTRA_OEMESON", "EXTRA_OEMAKE", "PACKAGECONFIG_CONFARGS", "CPPFLAGS", "CFLAGS",
+            "EXTRA_OEMESON", "EXTRA_OEMAKE", "PACKAGECONFIG_CONFARGS", "CC", "CPPFLAGS", "CFLAGS",
             "CXXFLAGS", "LDFLAGS")
 
 
@@ -443,6 +443,26 @@ def source_dirs(d):
     return [s]
 
 
+#: What lies in ${WORKDIR} besides sources (scarthgap recipes with local
+#: files have S = ${WORKDIR}): never read into the use set.
+_WORKDIR_NOT_SOURCES = ("recipe-sysroot", "recipe-sysroot-native", "temp", "image", "package",
+                        "packages-split", "pkgdata", "pkgdata-sysroot", "sysroot-destdir",
+                        "license-destdir", "deploy-debs", "deploy-ipks", "deploy-rpms",
+                        "deploy-source-date-epoch", "pseudo", "spdx", "cdepends-report",
+                        "cdepends-packages", "sstate-build-cache_compatibility")
+
+
+def not_sources(d):
+    """Directories under the source directories that hold no sources: the
+    build directory (when it is not ${S}) and WORKDIR's own subdirectories."""
+    workdir = d.getVar("WORKDIR")
+    out = [os.path.join(workdir, n) for n in _WORKDIR_NOT_SOURCES]
+    b, s = d.getVar("B"), d.getVar("S")
+    if b and os.path.realpath(b) != os.path.realpath(s or ""):
+        out.append(b)
+    return out
+
+
 def child_uses(d, inputs):
     """The child's use set (compat.scan_uses) when a parent is judged in the
     child-uses scope and the sources are there (late task order), else None."""
@@ -451,7 +471,8 @@ def child_uses(d, inputs):
     if d.getVar("CDEPENDS_TASK_ORDER") != "late":
         return None
     texts = [d.getVar(v) or "" for v in USE_VARS]
-    uses = _compat().scan_uses([p for p in source_dirs(d) if p and os.path.exists(p)], texts)
+    uses = _compat().scan_uses([p for p in source_dirs(d) if p and os.path.exists(p)], texts,
+                               skip=not_sources(d))
     # Why an unbounded use set scopes nothing is noted by compat.scoped_uses.
     bb.note("CDEPENDS scope child-uses: %d names in %d files (%d KiB) of %s's sources"
             % (len(uses.names), uses.files, uses.size >> 10, d.getVar("PN")))

@@ -124,9 +124,11 @@ def _decode(names):
     return set(n.decode("ascii") for n in names)
 
 
-def scan(paths, texts=(), max_bytes=MAX_BYTES):
+def scan(paths, texts=(), max_bytes=MAX_BYTES, skip=()):
     """The :class:`UseSet` of the files under ``paths`` (directories or
-    files) and of ``texts`` (strings: the child's build recipe, flags).
+    files) and of ``texts`` (strings: the child's build recipe, flags),
+    not descending into the directories ``skip`` (the build directory, a
+    recipe sysroot).
 
     Binary files (a NUL byte in the first 8 KiB) and version-control
     directories are skipped; symbolic links to files are read, to
@@ -147,13 +149,15 @@ def scan(paths, texts=(), max_bytes=MAX_BYTES):
 
     for text in texts:
         add(text.encode("utf-8", "replace") if isinstance(text, str) else text)
+    skip = set(os.path.realpath(p) for p in skip)
     for top in sorted(paths):
         if os.path.isfile(top):
             candidates = [top]
         else:
             candidates = []
             for dirpath, dirnames, filenames in os.walk(top):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and
+                                     os.path.realpath(os.path.join(dirpath, d)) not in skip)
                 candidates.extend(os.path.join(dirpath, f) for f in sorted(filenames))
         for path in candidates:
             base = os.path.basename(path)
