@@ -151,9 +151,10 @@ def test_release_metadata_alone_reuses_the_child_unless_strict(clean_build):
 
 def test_superset_child_uses_scope(clean_build):
     """CDEPENDS_SCOPE = "child-uses": superset mode judges only what the
-    child's sources reach. app.c uses cdepfoo_greeting only, so a struct it
-    never names may change; a removed exported symbol still rebuilds (the
-    ELF interface is not scoped)."""
+    child's sources reach. app.c uses cdepfoo_greeting only (and the shared
+    Makefile, comments included, names no other declaration), so a struct it never
+    names may change; a removed exported symbol still rebuilds (the ELF
+    interface is not scoped)."""
     build = clean_build
     build.write_config(ENABLE)
     scoped = 'CDEPENDS_MODE = "superset"\nCDEPENDS_SCOPE = "child-uses"\n'
