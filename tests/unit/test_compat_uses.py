@@ -92,7 +92,19 @@ def test_scan_reads_every_text_file_strings_and_comments_included(tmp_path):
     assert "foo_in_git" not in uses.names and "foo_in_binary" not in uses.names
     assert uses.prefixes == ("foo_",) and uses.suffixes == ("_type",)
     assert uses.reaches("foo_anything") and uses.reaches("size_type") and not uses.reaches("bar")
-    assert uses.bounded and not uses.cmake and uses.files == 3
+    assert uses.bounded and not uses.cmake and uses.files == 3 and uses.pasted
+
+
+def test_scan_reaches_names_pasted_from_macro_arguments(tmp_path):
+    """A generic paste macro builds the parent's name from two arguments:
+    neither piece sits next to ``##``, both are names the child spells."""
+    src = _child(tmp_path, {"a.c": "#define CAT(a, b) a##b\nint r = CAT(foo_, hidden)(1);\n"})
+    uses = scan_uses([src])
+    assert uses.pasted and "foo_hidden" not in uses.names
+    assert uses.reaches("foo_hidden") and uses.reaches("foo_anything") and uses.reaches("my_hidden")
+    assert not uses.reaches("qqq_xyz")
+    plain = scan_uses([_child(tmp_path / "plain", {"a.c": "int r = foo_(hidden);\n"})])
+    assert not plain.pasted and not plain.reaches("foo_hidden")
 
 
 def test_scan_sees_cmake_and_gives_up_on_generators_and_size(tmp_path):

@@ -10,9 +10,10 @@ child can reach it. Two steps:
    (``[A-Za-z_][A-Za-z0-9_]*``) of every text file, string literals and
    comments included, so ``dlsym(h, "png_foo")`` and a configure check
    (``AC_CHECK_FUNCS([png_foo])``, ``check_symbol_exists(png_foo ...)``)
-   count. Fragments next to ``##`` in the child's own macros become
-   prefixes (``png_##x``) or suffixes (``x##_t``): every parent name that
-   starts or ends with one is reached.
+   count. Token pasting (``##``) anywhere in the child builds names it
+   never spells (``CAT(png_, check_sig)`` with ``#define CAT(a, b) a##b``):
+   then a parent name is also reached when it starts or ends with any name
+   the child spells.
 2. :class:`Reach` closes the use set over the header views of the parent
    (``preprocess.py``): a macro is reached when its name is used or a
    reached entity names it (its body names others); a declaration is
@@ -91,7 +92,8 @@ class UseSet:
     """The names a child's sources spell.
 
     ``names``: identifiers; ``prefixes``/``suffixes``: pieces of token
-    pastes; ``cmake``: the child's build may read CMake package files;
+    pastes; ``pasted``: the child pastes tokens, so any of its names may be
+    the start or the end of a name it builds; ``cmake``: the child's build may read CMake package files;
     ``cplusplus``: it may compile C++ (the ``__cplusplus`` groups count);
     ``bounded``: False when the scan could not see everything the child may
     reach (then nothing is scoped; ``why`` says why); ``files``, ``size``:
@@ -99,7 +101,7 @@ class UseSet:
     """
 
     def __init__(self, names=(), prefixes=(), suffixes=(), cmake=False, cplusplus=True,
-                 bounded=True, why="", files=0, size=0):
+                 bounded=True, why="", files=0, size=0, pasted=False):
         self.names = frozenset(names)
         self.prefixes = tuple(sorted(set(prefixes)))
         self.suffixes = tuple(sorted(set(suffixes)))
@@ -109,6 +111,7 @@ class UseSet:
         self.why = why
         self.files = files
         self.size = size
+        self.pasted = pasted
 
     def __repr__(self):
         return "UseSet(%d names, %d prefixes, %d suffixes, cmake=%s, cplusplus=%s, bounded=%s)" % (
@@ -117,7 +120,13 @@ class UseSet:
 
     def reaches(self, name):
         # startswith(()) is False: no pieces, no match.
-        return name in self.names or name.startswith(self.prefixes) or name.endswith(self.suffixes)
+        if name in self.names or name.startswith(self.prefixes) or name.endswith(self.suffixes):
+            return True
+        # A paste's operands may be a macro's parameters, whose arguments
+        # are spelled where the macro is called: the first and last piece of
+        # a pasted name are names of the child, of any length.
+        names = self.names
+        return self.pasted and any(name[:i] in names or name[i:] in names for i in range(1, len(name)))
 
 
 def _decode(names):
@@ -136,14 +145,15 @@ def scan(paths, texts=(), max_bytes=MAX_BYTES, skip=()):
     does not depend on the file system.
     """
     names, prefixes, suffixes = set(), set(), set()
-    cmake = cplusplus = False
+    cmake = cplusplus = pasted = False
     files = size = 0
 
     def add(data):
-        nonlocal cplusplus
+        nonlocal cplusplus, pasted
         names.update(_IDENT.findall(data))
         cplusplus = cplusplus or bool(_CXX_TEXT.search(data))
         if b"##" in data:
+            pasted = True
             prefixes.update(_PASTE_LEFT.findall(data))
             suffixes.update(_PASTE_RIGHT.findall(data))
 
@@ -186,10 +196,11 @@ def scan(paths, texts=(), max_bytes=MAX_BYTES, skip=()):
                       "headers" % generators[0], files=files, size=size)
     cmake = cmake or any(_CMAKE_NAMES.search(n) for n in names)
     cplusplus = cplusplus or bool(names & _CXX_NAMES)
-    # A piece of one character (x##y) would reach nearly everything anyway.
+    # One-character pieces are mostly parameters (x##y); with ``pasted``
+    # every name of the child, short ones included, counts as a piece anyway.
     return UseSet(names, _decode(p for p in prefixes if len(p) > 1),
                   _decode(s for s in suffixes if len(s) > 1 and not s.isdigit()),
-                  cmake=cmake, cplusplus=cplusplus, files=files, size=size)
+                  cmake=cmake, cplusplus=cplusplus, files=files, size=size, pasted=pasted)
 
 
 # -- closure over a header view ---------------------------------------------------
