@@ -34,6 +34,9 @@ CDEPENDS_MODE[doc] = "How a parent's report is compared: 'exact' (default; any d
 CDEPENDS_RELEASE_METADATA ??= "ignore"
 CDEPENDS_RELEASE_METADATA[doc] = "What a parent's release metadata counts for: 'ignore' (default; the values of version macros in its headers such as ZLIB_VERSION, the Version: of its .pc files, versioned CMake package directories and *ConfigVersion.cmake are left out of the report, so a release that changes nothing else reuses the child, which then keeps the compile-time view of the older release) or 'strict' (they count like any other change). Per parent: CDEPENDS_RELEASE_METADATA[parent] = 'strict'. See docs/cdepends-checkers.md."
 
+CDEPENDS_SCOPE ??= "all"
+CDEPENDS_SCOPE[doc] = "What superset mode judges of a parent: 'all' (default; its whole interface) or 'child-uses' (only what the child's patched sources and build steps name, directly or through the parent's own macros and declarations: a macro or declaration the child cannot reach may change or go without a rebuild). Makes do_cache_compatibility run after do_patch. No effect in exact mode. Per parent: CDEPENDS_SCOPE[parent] = 'child-uses'. See docs/cdepends-checkers.md."
+
 CDEPENDS_SUPPRESSIONS ??= ""
 CDEPENDS_SUPPRESSIONS[doc] = "Per-parent libabigail suppression files for the abidiff checker: CDEPENDS_SUPPRESSIONS[parent] = 'libfoo.abignore'. Absolute paths or names found in FILESPATH (next to the recipe, as for SRC_URI file://). Their contents enter the report and the compat task's signature; a missing file fails at parse time."
 

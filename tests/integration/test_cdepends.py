@@ -149,6 +149,44 @@ def test_release_metadata_alone_reuses_the_child_unless_strict(clean_build):
     assert_rebuilt(res, APP)
 
 
+def test_superset_child_uses_scope(clean_build):
+    """CDEPENDS_SCOPE = "child-uses": superset mode judges only what the
+    child's sources reach. app.c uses cdepfoo_greeting only (and the shared
+    Makefile, comments included, names no other declaration), so a struct it never
+    names may change; a removed exported symbol still rebuilds (the ELF
+    interface is not scoped)."""
+    build = clean_build
+    build.write_config(ENABLE)
+    scoped = 'CDEPENDS_MODE = "superset"\nCDEPENDS_SCOPE = "child-uses"\n'
+    set_variant(build, "base", scoped)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+    assert "do_patch" in res.ran_for(APP), res.ran_for(APP)
+    # The use set was read from the unpacked, patched sources (app.c, Makefile).
+    logs = glob.glob(os.path.join(build.tmpdir, "work", "*", APP, "*", "temp", "log.do_cache_compatibility"))
+    assert len(logs) == 1, logs
+    with open(logs[0]) as f:
+        log = f.read()
+    assert re.search(r"CDEPENDS scope child-uses: [1-9]\d* names in [1-9]\d* files", log), log
+    baseline = report(build, APP)
+    # A member inserted in struct cdepfoo_point: out of the child's reach.
+    set_variant(build, "struct", scoped)
+    res = bitbake(build, APP)
+    assert REBUILT <= set(res.ran_for(LIB)), res.ran_for(LIB)
+    assert_reused(res, APP)
+    assert report(build, APP) == baseline, "the emitted report must be the baseline, byte for byte"
+    # Unscoped superset mode rebuilds the same change.
+    set_variant(build, "struct", 'CDEPENDS_MODE = "superset"\n')
+    assert_rebuilt(bitbake(build, APP), APP)
+    # A function removed from the library: the child never names it, but
+    # the dynamic linker's view is never scoped.
+    set_variant(build, "base", scoped)
+    bitbake(build, APP)
+    set_variant(build, "removed", scoped)
+    res = bitbake(build, APP)
+    assert_rebuilt(res, APP)
+
+
 def test_parent_named_by_virtual_provider(clean_build):
     """CDEPENDS = "virtual/..." resolves to the providing recipe, in the
     signatures and in the compat task."""

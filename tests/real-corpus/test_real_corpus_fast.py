@@ -2,7 +2,8 @@
 """The CI part of the real-library corpus: the ``fast`` subset of
 tests/real-corpus/manifest.yaml (two libraries, two release pairs each, one
 CVE backport) built from its pinned upstream sources, judged by the runtime
-oracle and by every checker and mode with the default settings, through
+oracle and by every checker and mode with the default settings (and the
+superset modes with the child-uses scope, the ``scoped`` profile), through
 ``scripts/real-corpus run`` itself.
 
 Trees and truth are cached in $SSTATE_MGMT_CACHE/real-corpus, so only the
@@ -41,7 +42,7 @@ def results(request, tmp_path_factory):
         _skip(request.config, "SSTATE_MGMT_SKIP_REAL_CORPUS is set")
     out = str(tmp_path_factory.mktemp("real-corpus") / "results.json")
     proc = subprocess.run([sys.executable, SCRIPT, "run", "--subset", "fast",
-                           "--settings", "default", "--json", out],
+                           "--settings", "default,scoped", "--json", out],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, stdin=subprocess.DEVNULL)
     if proc.returncode == cli.EXIT_UNREACHABLE:
@@ -101,7 +102,8 @@ def test_truth_matches_the_committed_matrix(results):
 
 def test_every_column_judges_every_pair(results):
     cols = [matrix.column_key(c) for c in results["columns"]]
-    assert len(cols) == 7, cols           # 4 checkers, 3 with a superset mode
+    # default: 4 checkers, 3 with a superset mode; scoped: the 3 superset modes.
+    assert len(cols) == 10, cols
     for pair in results["pairs"]:
         failed = dict((k, v["error"]) for k, v in pair["verdicts"].items()
                       if v["verdict"] not in ("reuse", "rebuild"))
@@ -119,7 +121,9 @@ def test_verdicts_match_the_committed_matrix(results):
     #   scripts/real-corpus run --out docs/real-corpus-matrix.md
     with open(MATRIX_DOC) as f:
         text = f.read()
-    section = text.split("## Verdicts with settings `default`")[1].split("\n## ")[0]
-    rows = matrix.verdict_table(results["pairs"], results["columns"])
-    for row in rows[2:]:
-        assert row in section, "stale docs/real-corpus-matrix.md: %s" % row
+    for profile in ("default", "scoped"):
+        section = text.split("## Verdicts with settings `%s`" % profile)[1].split("\n## ")[0]
+        rows = matrix.verdict_table(results["pairs"],
+                                    [c for c in results["columns"] if c["profile"] == profile])
+        for row in rows[2:]:
+            assert row in section, "stale docs/real-corpus-matrix.md (%s): %s" % (profile, row)

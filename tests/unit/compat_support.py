@@ -31,9 +31,11 @@ LIB = os.path.join(REPO, "meta-sstate-mgmt", "lib")
 if LIB not in sys.path:
     sys.path.insert(0, LIB)
 
-from sstatemgmt.compat import ParentInput, build_report  # noqa: E402
+from sstatemgmt.compat import ParentInput, build_report, scan_uses  # noqa: E402
 
 CORPUS = os.path.join(REPO, "tests", "abi-corpus")
+#: The pseudo-mode of a column judged in superset mode, child-uses scope.
+SCOPED = "superset-scoped"
 #: (checker, mode) columns of the verdict matrix, cheapest first.
 COLUMNS = [
     ("checksum", "exact"),
@@ -43,6 +45,9 @@ COLUMNS = [
     ("abidiff", "superset"),
     ("abi-compliance-checker", "exact"),
     ("abi-compliance-checker", "superset"),
+    # Superset mode with the child-uses scope (the case's child.c is the
+    # child's source tree): what the README recommends.
+    ("elf-interface", SCOPED),
 ]
 #: Host tools each checker needs besides the compilers.
 CHECKER_TOOLS = {
@@ -53,6 +58,8 @@ WORKERS = 2
 
 
 def column_name(checker, mode):
+    if mode == SCOPED:
+        return "%s superset child-uses" % checker
     return checker if mode == "exact" else "%s superset" % checker
 
 
@@ -199,23 +206,31 @@ HOST_CPP = "gcc -E"
 
 
 def side_report(root, checker, mode, name="libcorpus", baseline=None, warn=None,
-                log_dir=None, cpp=HOST_CPP, **options):
+                log_dir=None, cpp=HOST_CPP, child_sources=None, note=None, **options):
     """The report of child "child" against one parent staged at ``root``, as
     ``do_cache_compatibility`` writes it; ``options`` go to ParentInput
-    (globs, suppressions, ...); ``cpp``: the preprocessor (None: headers by
-    tokens). Also used by the real-library corpus (scripts/real-corpus)."""
+    (globs, suppressions, scope...); ``cpp``: the preprocessor (None: headers by
+    tokens); ``child_sources``: the child's source files or directories (its
+    use set, for the child-uses scope). Also used by the real-library corpus
+    (scripts/real-corpus)."""
     parent = ParentInput(name, root, checker=checker, mode=mode, **options)
+    uses = scan_uses(child_sources) if child_sources is not None else None
     return build_report("child", [parent], tools={"cpp": cpp} if cpp else None, warn=warn,
-                        baseline=baseline, log_dir=log_dir)
+                        baseline=baseline, log_dir=log_dir, uses=uses, note=note)
 
 
 def judge(built, checker, mode, log_dir=None):
     """Run ``checker`` in ``mode`` over one built case: reuse or rebuild?"""
     warnings = []
+    options = {}
+    if mode == SCOPED:
+        mode = "superset"
+        options = {"scope": "child-uses", "child_sources": [
+            os.path.join(built.case.dir, "child." + built.case.ext)]}
 
     def report(side, baseline=None):
         return side_report(built.roots[side], checker, mode, baseline=baseline,
-                           warn=warnings.append, log_dir=log_dir)
+                           warn=warnings.append, log_dir=log_dir, **options)
     t0 = time.perf_counter()
     old = report("old")
     t1 = time.perf_counter()

@@ -45,6 +45,8 @@ MUST_REUSE = {
 for _checker, _exact in list(MUST_REUSE.items()):
     MUST_REUSE[(_checker[0], "superset")] = _exact | {"added-function", "symbol-version-added",
                                                       "multi-tu-added-function"}
+MUST_REUSE[("elf-interface", cs.SCOPED)] = MUST_REUSE[("elf-interface", "superset")] | {
+    "unused-macro-removed"}
 
 
 def _skip_missing(checker):

@@ -252,6 +252,7 @@ SETTINGS = (
                          '{var}[{written}] to "exact"')),
     Setting("CDEPENDS_RELEASE_METADATA", "release_metadata", inherit=True, default="ignore",
             key="release-metadata"),
+    Setting("CDEPENDS_SCOPE", "scope", inherit=True, default="all", key="scope"),
     Setting("CDEPENDS_SUPPRESSIONS", "suppressions", words=True, key="suppressions",
             render=_basenames, to_input=False,
             unsupported=("is set, but suppression files only apply to the {capable} checker, not \"{checker}\"",
@@ -339,7 +340,7 @@ def validate(d, found):
     for parent in found:
         try:
             compat.check_options(parent.checker, parent.mode, suppressions=parent.suppressions,
-                                 release_metadata=parent.release_metadata)
+                                 release_metadata=parent.release_metadata, scope=parent.scope)
         except compat.OptionError as e:
             bb.fatal("%s: %s" % (pn, _option_error(parent, e)))
         if parent.packages:
@@ -412,10 +413,70 @@ def setup(d):
     if order == "early":
         bb.build.addtask(COMPAT_TASK, "do_fetch do_configure", None, d)
     elif order == "late":
-        bb.build.addtask(COMPAT_TASK, "do_configure", "do_prepare_recipe_sysroot", d)
+        # The child-uses scope reads the child's patched sources.
+        after = "do_prepare_recipe_sysroot" + (" do_patch" if scoped(found) else "")
+        bb.build.addtask(COMPAT_TASK, "do_configure", after, d)
     else:
         bb.fatal("%s: CDEPENDS_TASK_ORDER is \"%s\"; set it to \"early\" or \"late\"." % (d.getVar("PN"), order))
     bb.build.addtask(COMPAT_TASK + "_setscene", None, None, d)
+
+
+def scoped(found):
+    """Whether a parent is judged in the child-uses scope (superset mode)."""
+    return any(p.mode == "superset" and p.scope == "child-uses" for p in found)
+
+
+#: Variables of the child whose text the use set reads besides its sources:
+#: its build steps and flags can name a parent's macros or functions.
+USE_VARS = ("do_configure", "do_compile", "do_install", "EXTRA_OECONF", "EXTRA_OECMAKE",
+            "EXTRA_OEMESON", "EXTRA_OEMAKE", "PACKAGECONFIG_CONFARGS", "CC", "CPPFLAGS", "CFLAGS",
+            "CXXFLAGS", "LDFLAGS")
+
+
+def source_dirs(d):
+    """Where the child's sources are after do_patch: ${UNPACKDIR} (every
+    unpacked SRC_URI entry, S among them) where the release has it, else ${S}."""
+    unpackdir = d.getVar("UNPACKDIR")
+    s = d.getVar("S")
+    if unpackdir and os.path.isdir(unpackdir):
+        return [unpackdir] + ([s] if s and not (s + "/").startswith(unpackdir + "/") else [])
+    return [s]
+
+
+#: What lies in ${WORKDIR} besides sources (scarthgap recipes with local
+#: files have S = ${WORKDIR}): never read into the use set.
+_WORKDIR_NOT_SOURCES = ("recipe-sysroot", "recipe-sysroot-native", "temp", "image", "package",
+                        "packages-split", "pkgdata", "pkgdata-sysroot", "sysroot-destdir",
+                        "license-destdir", "deploy-debs", "deploy-ipks", "deploy-rpms",
+                        "deploy-source-date-epoch", "pseudo", "spdx", "cdepends-report",
+                        "cdepends-packages", "sstate-build-cache_compatibility")
+
+
+def not_sources(d):
+    """Directories under the source directories that hold no sources: the
+    build directory (when it is not ${S}) and WORKDIR's own subdirectories."""
+    workdir = d.getVar("WORKDIR")
+    out = [os.path.join(workdir, n) for n in _WORKDIR_NOT_SOURCES]
+    b, s = d.getVar("B"), d.getVar("S")
+    if b and os.path.realpath(b) != os.path.realpath(s or ""):
+        out.append(b)
+    return out
+
+
+def child_uses(d, inputs):
+    """The child's use set (compat.scan_uses) when a parent is judged in the
+    child-uses scope and the sources are there (late task order), else None."""
+    if not scoped(inputs):
+        return None
+    if d.getVar("CDEPENDS_TASK_ORDER") != "late":
+        return None
+    texts = [d.getVar(v) or "" for v in USE_VARS]
+    uses = _compat().scan_uses([p for p in source_dirs(d) if p and os.path.exists(p)], texts,
+                               skip=not_sources(d))
+    # Why an unbounded use set scopes nothing is noted by compat.scoped_uses.
+    bb.note("CDEPENDS scope child-uses: %d names in %d files (%d KiB) of %s's sources"
+            % (len(uses.names), uses.files, uses.size >> 10, d.getVar("PN")))
+    return uses
 
 
 def compat_depends(d):
@@ -633,7 +694,7 @@ def baseline_store(d):
     return _compat().BaselineStore(d.getVar("CDEPENDS_BASELINE_DIR"))
 
 
-def emit_with_baseline(d, inputs, full):
+def emit_with_baseline(d, inputs, full, uses=None):
     """The report to emit for a child with superset parents: the stored
     baseline if the full report is a compatible superset of it as a whole,
     else the full report. Records what it emits as the next baseline."""
@@ -645,7 +706,9 @@ def emit_with_baseline(d, inputs, full):
     if baseline is None:
         bb.note("CDEPENDS superset mode: no baseline for %s (key %s) in %s; emitting the full report"
                 % (pn, key[:16], store.root))
-    text, canonical = compat.baseline_or_full(baseline, full, warn=bb.note, log_dir=d.getVar("T"))
+    text, canonical = compat.baseline_or_full(baseline, full, warn=bb.note, log_dir=d.getVar("T"),
+                                              uses=compat.scoped_uses(inputs, uses, bb.note),
+                                              note=bb.note)
     if canonical:
         bb.note("CDEPENDS superset mode: the parents of %s are a compatible superset of the baseline; "
                 "emitting the baseline report (key %s)" % (pn, key[:16]))
@@ -698,7 +761,7 @@ def do_cache_compatibility(d):
     inputs = parent_inputs(d)
     text = full_report(d, inputs)
     if any(p.mode == "superset" for p in inputs):
-        text = emit_with_baseline(d, inputs, text)
+        text = emit_with_baseline(d, inputs, text, child_uses(d, inputs))
     path = os.path.join(outdir, report_name(d))
     with open(path, "w") as f:
         f.write(text)

@@ -78,14 +78,16 @@ against the older interface; a rebuild might have configured itself
 differently (feature checks that now find a new function).
 """
 
-from .api import build_report, superset_report
+from .api import build_report, scoped_uses, superset_report
 from .baseline import BaselineStore, baseline_or_full, child_key
 from .checkers import CHECKERS, check_options, register
 from .errors import CompatError, OptionError
-from .inputs import MODES, ParentInput
+from .inputs import MODES, SCOPES, ParentInput
 from .release import POLICIES as RELEASE_METADATA
 from .report import diff_reports
+from .uses import UseSet, scan as scan_uses
 
 __all__ = ["BaselineStore", "CHECKERS", "CompatError", "MODES", "OptionError", "ParentInput",
-           "RELEASE_METADATA", "baseline_or_full", "build_report", "check_options", "child_key",
-           "diff_reports", "register", "superset_report"]
+           "RELEASE_METADATA", "SCOPES", "UseSet", "baseline_or_full", "build_report",
+           "check_options", "child_key", "diff_reports", "register", "scan_uses", "scoped_uses",
+           "superset_report"]

@@ -9,7 +9,25 @@ from .report import Item, parse, parse_lines, render, sections
 from .superset import section_superset
 
 
-def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=None):
+def scoped_uses(parents, uses, note=None):
+    """``{parent name: UseSet}`` for the superset-mode parents judged in the
+    ``child-uses`` scope, given the child's use set ``uses`` (``uses.scan``;
+    None when its sources are not there). Without a bounded use set they
+    are judged unscoped, and ``note`` hears it once."""
+    scoped = [p.name for p in parents if p.mode == "superset" and p.scope == "child-uses"]
+    if not scoped:
+        return {}
+    if uses is None or not uses.bounded:
+        if note:
+            note("CDEPENDS scope child-uses for %s: %s; judged by the whole interface instead"
+                 % (", ".join(scoped), uses.why if uses is not None else
+                    "the child's sources are not there (CDEPENDS_TASK_ORDER early?)"))
+        return {}
+    return dict((name, uses) for name in scoped)
+
+
+def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=None, uses=None,
+                 note=None):
     """The compatibility report of ``child`` against its CDEPENDS parents.
 
     ``parents``: :class:`ParentInput` objects. ``tools``: optional
@@ -44,7 +62,8 @@ def build_report(child, parents, tools=None, warn=None, log_dir=None, baseline=N
         items.append(Item("parent: " + parent.name, parse_lines(lines)))
     text = render(items)
     if baseline is not None:
-        text = superset_report(baseline, text, tools=tools, warn=warn, log_dir=log_dir)
+        text = superset_report(baseline, text, tools=tools, warn=warn, log_dir=log_dir,
+                               uses=scoped_uses(parents, uses, note), note=note)
     return text
 
 
@@ -55,9 +74,13 @@ def _setting(section, key):
     return None
 
 
-def superset_report(baseline_text, new_text, tools=None, warn=None, log_dir=None):
+def superset_report(baseline_text, new_text, tools=None, warn=None, log_dir=None, uses=None,
+                    note=None):
     """``new_text`` with each superset-mode parent section replaced by its
     baseline section when the new one is a compatible superset of it.
+    ``uses``: ``{parent name: UseSet}`` (:func:`scoped_uses`) of the parents
+    judged only in what the child reaches; ``note`` hears what changed
+    unreached when such a parent is kept.
 
     Hash equivalence then sees the baseline text and restores the child that
     was built against it. Any incompatibility, tool error or unreadable
@@ -76,14 +99,20 @@ def superset_report(baseline_text, new_text, tools=None, warn=None, log_dir=None
                 and not refused:
             if _setting(base, "checker") == _setting(item, "checker") and \
                     _setting(base, "mode") == "superset":
+                ignored = []
                 try:
                     checker = get_checker(_setting(item, "checker"), tools, warn, log_dir)
-                    ok, reason = section_superset(base, item, checker)
+                    ok, reason = section_superset(base, item, checker,
+                                                  (uses or {}).get(item.ident), ignored)
                 except CompatError as err:
                     ok, reason = False, str(err)
             else:
-                ok, reason = False, "checker or mode changed"
+                ok, reason, ignored = False, "checker or mode changed", []
             if ok:
+                if ignored and note:
+                    note("parent %s: compatible for this child; changed, but out of reach of "
+                         "its sources: %s" % (item.ident, "; ".join(ignored[:8]) +
+                                              (" ..." if len(ignored) > 8 else "")))
                 item = base
             elif warn:
                 warn("parent %s: not a compatible superset of the baseline (%s); "

@@ -126,7 +126,7 @@ class BaselineStore:
             return False
 
 
-def baseline_or_full(baseline, full, tools=None, warn=None, log_dir=None):
+def baseline_or_full(baseline, full, tools=None, warn=None, log_dir=None, uses=None, note=None):
     """``(text, canonical)``: the report to emit for a child with
     superset-mode parents, given the stored ``baseline`` (or None) and the
     ``full`` report of the parents as they are now.
@@ -137,12 +137,14 @@ def baseline_or_full(baseline, full, tools=None, warn=None, log_dir=None):
     the child. A report canonicalised for one parent but not for another
     maps to no build, so the full report is emitted instead; so it is on any
     tool error. ``canonical`` is True when the baseline is emitted although
-    the full report differs.
+    the full report differs. ``uses`` and ``note``: as for
+    :func:`superset_report` (the child-uses scope).
     """
     if baseline is None or baseline == full:
         return full, False
     try:
-        merged = superset_report(baseline, full, tools=tools, warn=warn, log_dir=log_dir)
+        merged = superset_report(baseline, full, tools=tools, warn=warn, log_dir=log_dir,
+                                 uses=uses, note=note)
     except CompatError as err:
         if warn:
             warn("superset comparison failed (%s); the child is rebuilt" % err)

@@ -56,7 +56,7 @@ def get_checker(name, tools_=None, warn=None, log_dir=None, context=""):
 
 
 def check_options(checker, mode="exact", suppressions=None, debug_dirs=None, release_metadata="ignore",
-                  context=""):
+                  context="", scope="all"):
     """The class of checker ``checker``, after checking that it can honour the
     other options; raise :class:`OptionError` for the first one that is
     unknown or that it cannot honour. ``context`` prefixes the message
@@ -73,6 +73,11 @@ def check_options(checker, mode="exact", suppressions=None, debug_dirs=None, rel
         raise OptionError("%sunknown release metadata policy %r; use one of: %s"
                           % (context, release_metadata, ", ".join(release.POLICIES)),
                           "release_metadata", release_metadata, release.POLICIES)
+    # The scope only narrows superset mode; exact mode ignores it, so one
+    # global setting suits parents in either mode.
+    if scope not in inputs.SCOPES:
+        raise OptionError("%sunknown scope %r; use one of: %s" % (context, scope, ", ".join(inputs.SCOPES)),
+                          "scope", scope, inputs.SCOPES)
     # (option, its value when set, the capability it needs, the message)
     for option, value, capability, text in (
             ("mode", mode if mode == "superset" else None, "supports_superset",
@@ -91,7 +96,7 @@ def check_options(checker, mode="exact", suppressions=None, debug_dirs=None, rel
 def checker_for(parent, tools_=None, warn=None, log_dir=None):
     """The checker a parent asks for, after checking its options fit it."""
     cls = check_options(parent.checker, parent.mode, parent.suppressions, parent.debug_dirs,
-                        parent.release_metadata, "parent %s: " % parent.name)
+                        parent.release_metadata, "parent %s: " % parent.name, parent.scope)
     return cls(tools_, warn, log_dir)
 
 

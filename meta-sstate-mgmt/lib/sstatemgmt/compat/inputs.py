@@ -16,6 +16,9 @@ from . import elf
 from .errors import CompatError
 
 MODES = ("exact", "superset")
+#: What superset mode judges: the parent's whole interface, or only what the
+#: child's sources reach (``uses.py``).
+SCOPES = ("all", "child-uses")
 
 Library = namedtuple("Library", "path ident elf")
 Library.__doc__ = """A shared object: ``ident`` is ``dir/SONAME`` when it has
@@ -42,12 +45,16 @@ class ParentInput:
     ``release_metadata``: ``ignore`` (version macros, ``.pc`` versions and
     versioned CMake files are left out of the report, see ``release.py``)
     or ``strict`` (they count like everything else).
+    ``scope``: ``all`` (superset mode judges the whole interface) or
+    ``child-uses`` (superset mode judges only what the child's sources
+    reach, given to ``build_report`` as ``uses``; no effect in exact mode).
     List options also accept a string of whitespace-separated words, as
     BitBake variables hold them.
     """
 
     def __init__(self, name, root, checker="elf-interface", globs=None,
-                 suppressions=None, debug_dirs=None, mode="exact", release_metadata="ignore"):
+                 suppressions=None, debug_dirs=None, mode="exact", release_metadata="ignore",
+                 scope="all"):
         self.name = name
         self.root = _path(root)
         self.checker = checker
@@ -56,6 +63,7 @@ class ParentInput:
         self.debug_dirs = [os.path.join(self.root, _path(p)) for p in _words(debug_dirs)]
         self.mode = mode
         self.release_metadata = release_metadata
+        self.scope = scope
 
     def __repr__(self):
         return "ParentInput(%r, %r, checker=%r, mode=%r)" % (

@@ -223,23 +223,75 @@ def parse_view_lines(lines):
 
 # -- superset ---------------------------------------------------------------------
 
-def view_superset(old_lines, new_lines):
+def view_superset(old_lines, new_lines, uses=None, ignored=None):
     """``(True, "")`` if the new view only adds to the old one, else
     ``(False, reason)``. Allowed: new macros, new declarations (old ones kept
     in order), ``const`` added or a parameter renamed in a prototype,
-    enumerators appended at the end of an enum (see :func:`extends`). Old macros and C++ groups unchanged."""
+    enumerators appended at the end of an enum (see :func:`extends`). Old
+    macros and C++ groups unchanged.
+
+    With ``uses`` (a bounded ``uses.UseSet`` of the child), only what the
+    child reaches counts (``uses.Reach``): an old macro or declaration it
+    does not reach may change or go; a new macro or declaration may not
+    bring a name it uses (a rebuild would then compile differently, as a
+    configure check that now finds a function). ``ignored`` (a list)
+    receives what changed unreached."""
     old_decls, old_macros, old_cxx = parse_view_lines(old_lines)
     new_decls, new_macros, new_cxx = parse_view_lines(new_lines)
+    if old_cxx != new_cxx:
+        if uses is None or uses.cplusplus:
+            return False, "a __cplusplus group changed"
+        if ignored is not None:
+            # A child that compiles no C++ never sees them.
+            ignored.append("__cplusplus groups")
+    reach = None
+    if uses is not None:
+        from . import uses as uses_mod
+        reach = uses_mod.Reach(uses, [(old_macros, old_decls), (new_macros, new_decls)])
     gone = set(old_macros) - set(new_macros)
+    if reach:
+        unreached = sorted(set(uses_mod.macro_name(g) for g in gone if not reach.macro(g)))
+        gone = set(g for g in gone if reach.macro(g))
+        if ignored is not None:
+            ignored.extend("macro " + n for n in unreached)
     if gone:
         name = sorted(gone)[0].split(None, 2)[1:2]
         return False, "macro %s changed or removed" % (name[0] if name else sorted(gone)[0])
-    if old_cxx != new_cxx:
-        return False, "a __cplusplus group changed"
+    if reach:
+        # A new name counts when the child names it, or reached it through
+        # the old view (a macro it uses called a function not declared then).
+        # Not through the new view: a new function taking a type the child
+        # uses is no new name for the child.
+        old_reach = uses_mod.Reach(uses, [(old_macros, old_decls)])
+
+        def named(name):
+            return uses.reaches(name) or name in old_reach.names
+        old_names = set(uses_mod.macro_name(m) for m in old_macros)
+        for line in sorted(set(new_macros) - set(old_macros)):
+            name = uses_mod.macro_name(line)
+            if name not in old_names and named(name):
+                return False, "macro %s added, and the child's sources name it" % name
+    old_kept = [d for d in old_decls if reach.decl(d)] if reach else old_decls
     it = iter(new_decls)
-    for old in old_decls:
+    for old in old_kept:
         if not any(extends(old, new) for new in it):
             return False, "a declaration changed, moved or was removed"
+    if reach:
+        if ignored is not None and len(old_kept) < len(old_decls):
+            changed = set(old_decls) - set(new_decls) - set(old_kept)
+            if changed:
+                ignored.append("%d declaration%s" % (len(changed), "s" if len(changed) > 1 else ""))
+        seen = set()
+        for d in old_decls:
+            seen |= uses_mod.identifiers(d.split("|", 2)[2])
+        old_set = set(old_decls)
+        for d in new_decls:
+            if d in old_set:
+                continue
+            introduced = reach.decl_triggers.get(d, set()) - seen
+            hit = sorted(n for n in introduced if named(n))
+            if hit:
+                return False, "a declaration of %s was added, and the child's sources name it" % hit[0]
     return True, ""
 
 

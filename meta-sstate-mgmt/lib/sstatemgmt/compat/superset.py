@@ -17,6 +17,11 @@ additions the child cannot have depended on:
 
 Everything else (files, links, SONAME, NEEDED, checker options) must be
 identical, and no file, header or library may appear or disappear.
+
+With the child's use set (the ``child-uses`` scope, ``uses.py``), a
+preprocessed header counts only in what the child reaches, and CMake
+package files only if the child's build can read them; nothing else is
+scoped.
 """
 
 from . import cheaders, preprocess
@@ -35,13 +40,27 @@ def _by_identity(items):
     return grouped
 
 
-def section_superset(old, new, checker):
+def _cmake(items):
+    return bool(items) and all(i.key == "file" and i.text.endswith(" cmake") for i in items)
+
+
+def section_superset(old, new, checker, uses=None, ignored=None):
     """``(True, "")`` if parent section ``new`` only adds to ``old``, else
-    ``(False, reason)``. ``checker`` judges its own verbatim blocks."""
+    ``(False, reason)``. ``checker`` judges its own verbatim blocks.
+    ``uses``: the child's bounded ``uses.UseSet`` (``child-uses`` scope),
+    or None; ``ignored`` (a list) then receives what changed unreached."""
     olds, news = _by_identity(old.children), _by_identity(new.children)
     for ident in sorted(set(olds) | set(news)):
         o, n = olds.get(ident, []), news.get(ident, [])
         what = " ".join(filter(None, ident))
+        if o == n:
+            continue
+        if uses is not None and not uses.cmake and _cmake(o + n):
+            # CMake package files are read by CMake (and by meson's
+            # dependency()); a child whose build is neither cannot see them.
+            if ignored is not None:
+                ignored.append(what)
+            continue
         if not o or not n:
             return False, "%s %s" % (what, "appeared" if n else "disappeared")
         if len(o) != 1 or len(n) != 1:
@@ -53,7 +72,7 @@ def section_superset(old, new, checker):
         elif ident[0] in checker.superset_blocks:
             ok, reason = _block_superset(o[0], n[0], checker, new)
         elif ident[0] == "header":
-            ok, reason = _header_superset(o[0], n[0])
+            ok, reason = _header_superset(o[0], n[0], uses, ignored)
         else:
             ok, reason = o[0] == n[0], "changed"
         if not ok:
@@ -93,7 +112,7 @@ def _block_superset(old, new, checker, section):
     return False, "%s says the new ABI is not a compatible superset" % checker.name
 
 
-def _header_superset(old, new):
+def _header_superset(old, new, uses=None, ignored=None):
     if old.text != new.text:
         return False, "changed"
     views = [[c for c in item.children if c.key == "view"] for item in (old, new)]
@@ -102,7 +121,12 @@ def _header_superset(old, new):
             return False, "judged by its tokens in one report, preprocessed in the other"
         if views[0][0] == views[1][0]:
             return True, ""
-        return preprocess.view_superset(views[0][0].verbatim(), views[1][0].verbatim())
+        skipped = []
+        ok, reason = preprocess.view_superset(views[0][0].verbatim(), views[1][0].verbatim(),
+                                              uses, skipped)
+        if ok and ignored is not None:
+            ignored.extend("%s: %s" % (new.text.split(": ", 1)[1], s) for s in skipped)
+        return ok, reason
 
     def split(item):
         directives = [c.text for c in item.children if c.key == "directives"]

@@ -113,7 +113,8 @@ def _tool(argv):
 
 def run_checkers(args, pairs, trees, records):
     profiles = manifest.load_settings(args.settings_file, _words(args.settings))
-    cols = judge.columns(_words(args.checkers), _words(args.modes), list(profiles))
+    cols = judge.columns(_words(args.checkers), _words(args.modes), list(profiles),
+                         manifest.profile_modes(profiles))
     skipped = [c for c in cols if judge.missing_tools(c)]
     for c in skipped:
         _log("skipping %s (%s): %s not on PATH" % (c.name, c.profile,

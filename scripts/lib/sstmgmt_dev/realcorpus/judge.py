@@ -48,16 +48,20 @@ class Column(namedtuple("Column", "checker mode profile")):
         return cs.column_name(self.checker, self.mode)
 
 
-def columns(checkers=None, modes=None, profiles=("default",)):
+def columns(checkers=None, modes=None, profiles=("default",), profile_modes=None):
     """The columns to run, cheapest checker first, as in the ABI corpus matrix.
-    A checker the ABI corpus does not know gets both modes."""
+    A checker the ABI corpus does not know gets both modes. ``profile_modes``:
+    {profile: modes} for profiles that apply to some modes only."""
+    # The ABI corpus's scoped pseudo-mode is a settings profile here.
     known = [c for c, _m in cs.COLUMNS]
     wanted = list(checkers) if checkers else list(dict.fromkeys(known))
-    pairs = [(c, m) for c, m in cs.COLUMNS if c in wanted]
+    pairs = [(c, m) for c, m in cs.COLUMNS if c in wanted and m in ("exact", "superset")]
     pairs += [(c, m) for c in wanted if c not in known for m in ("exact", "superset")]
     if modes:
         pairs = [(c, m) for c, m in pairs if m in modes]
-    return [Column(c, m, p) for p in profiles for c, m in pairs]
+    profile_modes = profile_modes or {}
+    return [Column(c, m, p) for p in profiles for c, m in pairs
+            if m in profile_modes.get(p, (m,))]
 
 
 def missing_tools(column):
@@ -96,7 +100,10 @@ class Judge:
         error), path, seconds, warnings, error."""
         spec = {"layer_lib": self.layer_lib, "tests_unit": TESTS_UNIT, "name": tree.version.lib.name,
                 "root": tree.root, "checker": column.checker, "mode": column.mode,
-                "options": self.profiles[column.profile], "baseline": baseline}
+                "options": manifest.parent_options(self.profiles[column.profile]),
+                "baseline": baseline,
+                # The consumer is the child: its source is the child's source tree.
+                "child_sources": [tree.version.lib.consumer]}
         key = hashlib.sha256(json.dumps(dict(spec, tree=tree.key), sort_keys=True).encode()
                              ).hexdigest()[:20]
         base = os.path.join(self.work, key)

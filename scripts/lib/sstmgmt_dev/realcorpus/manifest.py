@@ -181,8 +181,24 @@ class Manifest:
         return pairs
 
 
+#: The key of a profile that limits it to some modes (it is no ParentInput option).
+PROFILE_MODES = "modes"
+
+
+def parent_options(profile):
+    """The ParentInput keyword arguments of a settings profile."""
+    return dict((k, v) for k, v in profile.items() if k != PROFILE_MODES)
+
+
+def profile_modes(profiles):
+    """{profile: modes} for the profiles that name the modes they apply to."""
+    return dict((name, tuple(p[PROFILE_MODES])) for name, p in profiles.items()
+                if PROFILE_MODES in p)
+
+
 def load_settings(path=SETTINGS, names=None):
-    """{profile name: ParentInput keyword arguments} from a settings file."""
+    """{profile name: ParentInput keyword arguments, plus ``modes`` (the
+    modes it applies to, default all)} from a settings file."""
     try:
         with open(path) as f:
             data = yaml.safe_load(f) or {}
@@ -191,6 +207,11 @@ def load_settings(path=SETTINGS, names=None):
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ManifestError("%s: each profile must map a name to ParentInput options "
                             "(use {} for none)" % path)
+    for name, profile in data.items():
+        modes = profile.get(PROFILE_MODES, ["exact", "superset"])
+        if not isinstance(modes, list) or not set(modes) <= {"exact", "superset"} or not modes:
+            raise ManifestError("%s: profile %s: %s must be a list of exact, superset"
+                                % (path, name, PROFILE_MODES))
     if names:
         unknown = [n for n in names if n not in data]
         if unknown:

@@ -9,8 +9,9 @@ test helpers (tests/unit/compat_support.py, which drives the synthetic
 corpus the same way) use them too.
 
 SPEC: layer_lib, tests_unit, name, root, checker, mode, options (ParentInput
-keyword arguments), baseline (path or null), out (report path), result (JSON
-path), log_dir.
+keyword arguments), baseline (path or null), child_sources (the consumer's
+source files: the child's use set), out (report path), result (JSON path),
+log_dir.
 """
 
 import json
@@ -40,7 +41,9 @@ def main(spec_path):
     try:
         text = compat_support.side_report(
             spec["root"], spec["checker"], spec["mode"], name=spec["name"], baseline=baseline,
-            warn=result["warnings"].append, log_dir=spec["log_dir"], **spec["options"])
+            warn=result["warnings"].append, log_dir=spec["log_dir"],
+            child_sources=spec.get("child_sources"), note=result["warnings"].append,
+            **spec["options"])
     except Exception as err:    # a verdict of "error", with the reason
         result["error"] = "%s: %s" % (type(err).__name__, str(err).splitlines()[0] if str(err)
                                       else "")

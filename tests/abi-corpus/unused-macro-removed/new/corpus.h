@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORPUS_H
+#define CORPUS_H
+#ifdef __cplusplus
+extern "C" {
+#endif
+#define CORPUS_BASE 40
+typedef long corpus_legacy_t;
+int corpus_value(int x);
+int corpus_legacy(corpus_legacy_t x);
+#ifdef __cplusplus
+}
+#endif
+#endif
