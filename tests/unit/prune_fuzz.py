@@ -809,10 +809,13 @@ class Iteration:
             self.check_output(sc, second.returncode, s_out, s_err, "second pruner")
         self.rc, self.out, self.err = rc, out, err
         killed = rc < 0
-        if interrupt == signal.SIGINT and (rc == -signal.SIGINT or any(m in err for m in STARTUP_DEATHS)):
+        if interrupt == signal.SIGINT and (rc == -signal.SIGINT or any(m in err for m in STARTUP_DEATHS)
+                                           or err.strip() == b"KeyboardInterrupt"):
             # ^C while the interpreter starts, before the script's first statement
             # can catch it: Python ends as it always does (the script catches
-            # KeyboardInterrupt from its first statement on).
+            # KeyboardInterrupt from its first statement on). A bare
+            # "KeyboardInterrupt" line, no traceback, exit 1: raised while no
+            # Python frame ran yet (seen 4 ms after the start).
             killed = True
             self.startup_interrupt = True
         if rc < 0 and -rc not in (signal.SIGINT, signal.SIGKILL):
