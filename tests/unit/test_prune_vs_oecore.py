@@ -24,6 +24,7 @@ from oecore import find_oe_script  # noqa: E402
 # and, when it cannot, skips them with the tier's one loud line.
 pytestmark = pytest.mark.integration
 OE_SCRIPT = None
+OE_HAS_DRY_RUN = None
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -34,6 +35,9 @@ def oe_script(request):
         pytest.fail("OE-Core's sstate-cache-management.py is unavailable although the sources are: %s" % why,
                     pytrace=False)
     OE_SCRIPT = path
+    global OE_HAS_DRY_RUN
+    with open(path) as f:
+        OE_HAS_DRY_RUN = "--dry-run" in f.read()
     return path
 
 
@@ -44,9 +48,7 @@ def oe(cache, *args, stdin=subprocess.DEVNULL):
 def oe_dry(cache, *args):
     """OE-Core's script without deleting: its -n where it has one; scarthgap's
     script has none, so there the confirmation prompt is answered "n"."""
-    with open(OE_SCRIPT) as f:
-        has_dry_run = "--dry-run" in f.read()
-    if has_dry_run:
+    if OE_HAS_DRY_RUN:
         return oe(cache, *args, "-n")
     with tempfile.TemporaryFile("w+") as answer:
         answer.write("n\n")
