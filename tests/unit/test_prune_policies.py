@@ -15,6 +15,7 @@ import pytest
 from prune_testlib import H, stamp, run_prune as run
 
 from sstatemgmt.prune import RecipePolicy, RefusedError, RootsError, UsageError, prune_recipe
+from sstatemgmt.prune import engine as enginemod
 from sstatemgmt.prune import scan as scanmod
 
 
@@ -440,6 +441,36 @@ def test_shared_measure_matches_serial_and_skips_vanished_members(cache, monkeyp
         [(u.stem, u.members, u.mtime, u.size) for u in shared]
     assert [m[0] for m in shared[2].members] == ["", ".siginfo"]
     assert shared[5].members == []
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_duplicates_alone_count_lone_siginfo_without_making_units(cache, monkeypatch, processes):
+    """-d alone never selects an archive name found only as a .siginfo (half
+    the names of a real cache): the scan counts them by task instead of
+    building units, and the summary and the plan are those of a scan that
+    builds them; a policy that can select them gets them as units."""
+    _mixed_cache(cache)
+    cache.add("foo", task="my_sstate_task")
+    orphan = cache.add("bar", task="my_sstate_task", archive=False)     # its task has archives
+    monkeypatch.setattr(scanmod, "FORK_MEASURE_MIN", 1)
+    scans = []
+    real = enginemod.scan_cache
+    monkeypatch.setattr(enginemod, "scan_cache", lambda *a, **k: scans.append(real(*a, **k)) or scans[-1])
+    lean = run(cache, duplicates=True, dry_run=True, processes=processes, list_paths=True)
+    with monkeypatch.context() as m:
+        m.setattr(enginemod.Options, "lone_siginfo_units", lambda self: True)
+        full = run(cache, duplicates=True, dry_run=True, processes=processes, list_paths=True)
+    assert lean.removed["files"] > 0
+    assert _plan(lean) == _plan(full)
+    assert {k: v for k, v in lean.scan.items() if k != "seconds"} == \
+        {k: v for k, v in full.scan.items() if k != "seconds"}
+    assert lean.scan["siginfo_only"]["units"] == 6 and lean.scan["orphans"]["units"] == 7
+    assert scans[0].lone_siginfo == {"compile": 6, "my_sstate_task": 1}
+    assert not [u for u in scans[0].units if u.flags == scanmod.SIGINFO]
+    assert len(scans[1].units) == len(scans[0].units) + 7
+    run(cache, duplicates=True, orphans=True, processes=processes)
+    assert not set(orphan) & cache.files()
+    assert scans[2].lone_siginfo is None
 
 
 @pytest.mark.parametrize("failure", ["no-pool", "no-process", "worker-dies", "worker-fails"])

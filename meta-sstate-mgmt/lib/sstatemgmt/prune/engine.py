@@ -187,6 +187,17 @@ class Options:
         size policy (which look at every unit's last use and size)."""
         return bool(self.stat_all) or self.older_than_days is not None or self.max_size is not None
 
+    def lone_siginfo_units(self):
+        """Whether an archive name found only as a ``.siginfo`` must become a
+        unit.  Only a policy that can select one (orphans, ``siginfo_only``,
+        the sweep, recipe, age and size policies) or roots and keep hashes
+        (which count the units they reference) need them; duplicates alone
+        only count them, by task (about half the names of a real cache: the
+        tasks without an archive write a ``.siginfo`` too)."""
+        return not (self.duplicates and not self.siginfo_only and not self.orphans and not self.sweep()
+                    and self.recipe is None and not self.needs_every_stat()
+                    and not self.roots and not self.keep_hashes)
+
     def sweep(self):
         if self.remove_unreferenced is not None:
             return bool(self.remove_unreferenced)
@@ -263,7 +274,9 @@ def check_cache_dir(cache_dir):
 
 
 def classify_units(units):
-    """Set ``unit.kind`` to OBJECT, ORPHAN or SIGINFO_ONLY."""
+    """Set ``unit.kind`` to OBJECT, ORPHAN or SIGINFO_ONLY.  Returns the tasks
+    that have archives: a lone ``.siginfo`` of one of them is an orphan
+    companion, of another task a siginfo-only unit."""
     archive_tasks = set(KNOWN_ARCHIVE_TASKS)
     archive_tasks.update(u.task for u in units if u.flags & ARCHIVE)
     for u in units:
@@ -274,6 +287,7 @@ def classify_units(units):
             u.kind = SIGINFO_ONLY
         else:
             u.kind = ORPHAN
+    return archive_tasks
 
 
 def _slot(u):
@@ -470,17 +484,17 @@ def prune(cache_dir, options=None, progress=None, confirm=None, **kwargs):
         stat_all = opts.needs_every_stat()
         procs, threads, del_threads = parallelism(cache_dir, opts.jobs, opts.processes, opts.scan_threads)
         res = scan_cache(cache_dir, jobs=threads, progress=scan_progress, processes=procs,
-                         stat=stat_all)
+                         stat=stat_all, lone_siginfo_units=opts.lone_siginfo_units())
         summary.timings["scan_workers"] = ("%d processes" % procs if procs > 1
                                            else "%d threads" % threads)
         t_scan = time.monotonic()
         units = res.units
-        classify_units(units)
+        archive_tasks = classify_units(units)
         baselines = baselinesmod.Baselines(opts.baseline_dir, cache_dir).read() if opts.baseline_dir else None
         if baselines is not None:
             baselines.claim(res)
         summary.bytes_measured = res.measured
-        summary.scan = _scan_summary(res, units)
+        summary.scan = _scan_summary(res, units, archive_tasks)
         for path, reason in res.unknown:
             if len(summary.unknown) < 1000:
                 summary.unknown.append({"path": path, "reason": reason})
@@ -638,7 +652,7 @@ def _kept(res, summary):
                res.bytes - summary.removed["bytes"] if res.measured else None)
 
 
-def _scan_summary(res, units):
+def _scan_summary(res, units, archive_tasks):
     kinds = {OBJECT: [0, 0, 0], ORPHAN: [0, 0, 0], SIGINFO_ONLY: [0, 0, 0]}
     sig = 0
     measured = res.measured
@@ -653,6 +667,10 @@ def _scan_summary(res, units):
             k[1] += nfiles[u.flags]
         if u.flags & SIG:
             sig += 1
+    for task, n in (res.lone_siginfo or {}).items():    # counted, not made units (never measured)
+        k = kinds[ORPHAN if task in archive_tasks else SIGINFO_ONLY]
+        k[0] += n
+        k[1] += n
     if not measured:                   # sizes of the units were not read: say so, not 0
         for k in kinds.values():
             k[2] = None

@@ -342,13 +342,13 @@ def _set_todo(todo):
     _todo = todo
 
 
-def _walk_share(rootfd, tops, stat):
+def _walk_share(rootfd, tops, stat, lone):
     """In a worker: walk ``tops``; the units travel back as plain tuples
     (rows), which pickle and unpickle in C, several times faster than Unit
     objects, and the parent builds the Units (:func:`_units_from_rows`).
     Pickle's memo sends each shared object once: a directory name, a recipe
     generation's Spec, a task name."""
-    return _walk(rootfd, tops, stat=stat, rows=True)
+    return _walk(rootfd, tops, stat=stat, rows=True, lone=lone)
 
 
 class ScanResult:
@@ -367,6 +367,9 @@ class ScanResult:
         self.errors = []                 # (relpath, message)
         self.seconds = 0.0
         self.rows = None                 # scanner process: units as tuples, see _walk_share
+        # With lone_siginfo_units=False: {task: count} of the archive names
+        # found only as a ``.siginfo``, which are then not units.
+        self.lone_siginfo = None
 
     def merge(self, w):
         self.units.extend(w.units)
@@ -379,6 +382,10 @@ class ScanResult:
         self.unknown.extend(w.unknown)
         self.unknown_bytes += w.unknown_bytes
         self.errors.extend(w.errors)
+        if w.lone_siginfo:
+            lone = self.lone_siginfo
+            for task, n in w.lone_siginfo.items():
+                lone[task] = lone.get(task, 0) + n
 
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -510,6 +517,7 @@ def _add_units(items, reldir, native, w, stat, fd):
     nfiles = nbytes = 0
     units = w.units
     rows = w.rows
+    lone = w.lone_siginfo
     for stem, v in items:
         if stat:
             flags, stats = v
@@ -517,6 +525,10 @@ def _add_units(items, reldir, native, w, stat, fd):
             flags, stats = v, None
         spec, unihash, task = split_stem(stem, native)
         if spec is not None:
+            if flags == SIGINFO and lone is not None:
+                lone[task] = lone.get(task, 0) + 1
+                nfiles += 1
+                continue
             if rows is not None:                 # scanner process: see _walk_share
                 if stats is None:
                     rows.append((reldir, stem, spec, unihash, task, flags, None))
@@ -675,14 +687,17 @@ def _climb(fd, stack, w):
         w.errors.append((stack.pop()[2], problem))
 
 
-def _walk(rootfd, tops, counter=None, stat=False, rows=False):
+def _walk(rootfd, tops, counter=None, stat=False, rows=False, lone=False):
     """Walk the subtrees ``tops`` (``(reldir, native)``) depth first; returns a
-    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_share)."""
+    ScanResult (with ``rows`` instead of ``units`` if asked, see _walk_share;
+    with ``lone``, lone ``.siginfo`` names counted, see scan())."""
     if counter is None:
         counter = [0, 0]
     w = ScanResult()
     if rows:
         w.rows = []
+    if lone:
+        w.lone_siginfo = {}
     for reldir, native in tops:
         fd = _enter(w, reldir, open_reldir, rootfd, reldir)
         if fd is not None:
@@ -785,7 +800,7 @@ def parallelism(root, jobs, processes=None, threads=0):
     return processes, threads, jobs if network else max(1, min(jobs, usable_cpus()))
 
 
-def scan(root, jobs=8, progress=None, processes=0, stat=False):
+def scan(root, jobs=8, progress=None, processes=0, stat=False, lone_siginfo_units=True):
     """Scan the cache directory ``root`` (which must exist).
 
     ``jobs`` threads walk the subtrees; with ``processes`` > 1 that many
@@ -794,20 +809,26 @@ def scan(root, jobs=8, progress=None, processes=0, stat=False):
     thread with ``(files, dirs, seconds)``, and once at the end.
     ``stat``: lstat every file during the scan (policies that need every
     mtime or size); else units are left unmeasured (see :func:`measure`).
+    ``lone_siginfo_units=False`` (only without ``stat``): an archive name
+    found only as a ``.siginfo`` is counted by task in ``lone_siginfo``
+    instead of becoming a unit, for runs whose policies never select one.
     Returns a :class:`ScanResult`.
     """
     t0 = time.monotonic()
     root = os.path.abspath(root)
     res = ScanResult()
+    lone = not lone_siginfo_units and not stat
+    if lone:
+        res.lone_siginfo = {}
     counter = [0, 0]
     rootfd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
     try:
-        return _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat)
+        return _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat, lone)
     finally:
         os.close(rootfd)
 
 
-def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
+def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat, lone):
     res.measured = stat
     # Expand the top levels here so that work splits into many small subtrees:
     # the cache root, and the host (NATIVELSBSTRING) dirs whose children are
@@ -836,7 +857,7 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
             # they are forked before the progress thread starts.
             shares = _deal(tasks, [PARENT_WALK_WEIGHT] + [1.0] * (processes - 1))
             pool = _pool(processes - 1)
-            children = [(share, _submit(pool, _walk_share, rootfd, share, stat)) for share in shares[1:] if share]
+            children = [(share, _submit(pool, _walk_share, rootfd, share, stat, lone)) for share in shares[1:] if share]
             tasks = shares[0]
         if progress is not None:
             def _monitor():
@@ -845,15 +866,15 @@ def _scan(root, rootfd, res, counter, t0, jobs, progress, processes, stat):
             monitor = threading.Thread(target=_monitor, daemon=True)
             monitor.start()
         if jobs <= 1 or len(tasks) <= 1:
-            parts = [_walk(rootfd, tasks, counter, stat)]
+            parts = [_walk(rootfd, tasks, counter, stat, lone=lone)]
         else:
             from concurrent.futures import ThreadPoolExecutor   # only here: 5 ms to import
             with ThreadPoolExecutor(max_workers=jobs) as ex:
-                parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat), _split(tasks, jobs * 8)))
+                parts = list(ex.map(lambda ch: _walk(rootfd, ch, counter, stat, lone=lone), _split(tasks, jobs * 8)))
         for share, child in children:
             part = _result(child)
             if part is None:                     # no worker, or it failed: walk its share here
-                part = _walk(rootfd, share, counter, stat)
+                part = _walk(rootfd, share, counter, stat, lone=lone)
             else:
                 counter[0] += part.files
                 counter[1] += part.dirs
