@@ -417,9 +417,10 @@ def select(units, opts, root_hashes, now, total_bytes, measure=_measured, keep=N
 
     protected = {}
     grace = opts.grace_minutes
-    for u in [u for u in sel if u.unihash in protected_hashes or (grace and u.mtime > grace_cutoff)]:
-        protected[u] = protection(u)
-        del sel[u]
+    if protected_hashes or grace:               # else nothing can be protected: no pass over the selection
+        for u in [u for u in sel if u.unihash in protected_hashes or (grace and u.mtime > grace_cutoff)]:
+            protected[u] = protection(u)
+            del sel[u]
     budget = None
     if opts.max_size is not None:
         after = total_bytes - sum(u.size for u in sel)
