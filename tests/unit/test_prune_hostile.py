@@ -247,7 +247,7 @@ def test_archive_written_again_while_deleting_keeps_its_companions(cache, monkey
 
     def unlink(name, *a, **kw):
         real(name, *a, **kw)
-        # (the archive is unlinked under its hold name, see delete._unlink_archive)
+        # (the archive is unlinked under its hold name, see delete._unlink_held)
         if name in (os.path.basename(old[0]), os.path.basename(old[0]) + HOLD_SUFFIX):
             # a build writes the same object again right now
             fd = os.open(os.path.basename(old[0]), os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=kw["dir_fd"])

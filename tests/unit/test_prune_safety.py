@@ -289,3 +289,41 @@ def test_directory_swapped_for_a_symlink_before_delete_is_not_followed(cache, tm
     s = run(cache, older_than_days=30, confirm=confirm)
     assert sorted(os.listdir(outside)) == sorted(os.path.basename(f) for f in old)
     assert s.removed["files"] == 0 and s.errors and s.errors[0]["phase"] == "delete"
+
+
+def test_companion_written_anew_between_its_last_check_and_its_unlink_is_kept(cache, monkeypatch):
+    # A build writing an object again renames its companions into place, then
+    # the archive.  If the pruner removed a companion by name after that
+    # build replaced it, the build's new archive was left without its
+    # .siginfo (the fuzz suite's long run found it, seed 20261130, 6159).
+    old = cache.add("zlib", companions=(".siginfo",), age_days=5)
+    cache.add("zlib", age_days=1)
+    siginfo = os.path.basename(old[1])
+    real_rename, real_unlink = os.rename, os.unlink
+    rewritten = []
+
+    def rewrite_now(name, dir_fd):
+        if name == siginfo and not rewritten:
+            rewritten.append(name)
+            fd = os.open(name + ".new", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=dir_fd)
+            os.write(fd, b"rewritten")
+            os.close(fd)
+            real_rename(name + ".new", name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+
+    def rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
+        rewrite_now(src, src_dir_fd)
+        return real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
+
+    def unlink(path, *, dir_fd=None):
+        rewrite_now(path, dir_fd)
+        return real_unlink(path, dir_fd=dir_fd)
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "unlink", unlink)
+    s = run(cache, duplicates=True, jobs=1)
+    monkeypatch.undo()
+    assert rewritten
+    assert old[1] in cache.files() and old[0] not in cache.files()
+    with open(cache.path(old[1]), "rb") as f:
+        assert f.read() == b"rewritten"
+    assert not [f for f in cache.files() if f.endswith(".tmp")], cache.files()
+    assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 1

@@ -55,11 +55,11 @@ def delete_unit(dirfd, unit, st):
     companions go, the archive name is checked once more: an archive
     renamed into place since the plan (a build writing the object again, or
     an orphan whose archive arrived) keeps them; and each companion is
-    checked again right before its unlink, so one written anew meanwhile
-    stays.  The archive is not unlinked by name after its last lstat: it is
-    renamed aside first (see _unlink_archive), so a build that used it in
-    between keeps it; a companion still has the time between one lstat and
-    its unlink, but only once its archive is gone.
+    checked again, so one written anew meanwhile stays.  No member is
+    unlinked by name after its last lstat: each is renamed aside first (see
+    _unlink_held), so a build that used the archive in between keeps it, and
+    a companion a build wrote anew in between (before renaming its archive
+    into place) is not the one removed.
     """
     now = {}
     for suffix, mtime, size in reversed(unit.members):
@@ -77,33 +77,26 @@ def delete_unit(dirfd, unit, st):
         now[suffix] = s
     nfiles = nbytes = 0
     if "" in now:                                # the archive: alone first
-        done = _unlink_archive(dirfd, unit, now[""], st)
-        if done is None:
+        done = _unlink_held(dirfd, unit, "", now[""], st)
+        if done == "changed":
+            _changed(st, unit, unit.size, len(unit.members))
+        if done in ("changed", "error"):
             return
-        if done:
+        if done == "removed":
             nfiles, nbytes = 1, now[""].st_size
     companions = [m[0] for m in unit.members if m[0] and m[0] in now]
     if companions and _archive_present(dirfd, unit, st):
         _changed(st, unit, sum(now[c].st_size for c in companions), len(companions))
         companions = []
     for i, suffix in enumerate(companions):
-        name = unit.stem + suffix
-        before = now[suffix]
-        try:
-            s = os.lstat(name, dir_fd=dirfd)
-            if s.st_mtime != before.st_mtime or s.st_size != before.st_size or s.st_ino != before.st_ino:
-                rest = companions[i:]
-                _changed(st, unit, sum(now[c].st_size for c in rest), len(rest))
-                break
-            os.unlink(name, dir_fd=dirfd)
-        except FileNotFoundError:
-            st.vanished_files += 1
-            continue
-        except OSError as e:
-            st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
-            continue
-        nfiles += 1
-        nbytes += before.st_size
+        done = _unlink_held(dirfd, unit, suffix, now[suffix], st)
+        if done == "changed":
+            rest = companions[i:]
+            _changed(st, unit, sum(now[c].st_size for c in rest), len(rest))
+            break
+        if done == "removed":
+            nfiles += 1
+            nbytes += now[suffix].st_size
     if nfiles:
         st.removed_files += nfiles
         st.removed_bytes += nbytes
@@ -116,64 +109,67 @@ def delete_unit(dirfd, unit, st):
 HOLD_SUFFIX = ".pruning.tmp"
 
 
-def _unlink_archive(dirfd, unit, before, st):
-    """Remove the archive unless it changed since ``before``, its last lstat.
+def _unlink_held(dirfd, unit, suffix, before, st):
+    """Remove the member ``suffix`` of ``unit`` unless it changed since
+    ``before``, its last lstat.
 
-    An unlink by name cannot be made conditional, and a build touching the
+    An unlink by name cannot be made conditional: a build touching the
     archive between that lstat and the unlink would lose an object it just
-    used (a loaded machine can pause a thread there for a long time). So the
-    archive is renamed aside first: from then on nobody can use it by its
-    name, and its inode is checked once more; if it changed, it is put back.
-    Returns True (removed), False (vanished first) or None (kept: changed,
-    or an error, recorded).
+    used, and a build writing the object again (companions first, each
+    renamed into place, then the archive) would lose the companion it just
+    wrote, leaving its new archive without it (a loaded machine can pause a
+    thread there for a long time).  So the member is renamed aside first:
+    from then on nobody can use or replace it by its name, and its inode is
+    checked once more; if it changed, it is put back.  Returns "removed",
+    "vanished", "changed" (kept) or "error" (kept, recorded).
     """
-    hold = unit.stem + HOLD_SUFFIX
+    name = unit.stem + suffix
+    hold = name + HOLD_SUFFIX
     try:
-        os.rename(unit.stem, hold, src_dir_fd=dirfd, dst_dir_fd=dirfd)
+        os.rename(name, hold, src_dir_fd=dirfd, dst_dir_fd=dirfd)
     except FileNotFoundError:
         st.vanished_files += 1
-        return False
+        return "vanished"
     except OSError as e:
-        st.errors.append((unit.relpath(), e.strerror or str(e)))
-        return None
+        st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
+        return "error"
     try:
         s = os.lstat(hold, dir_fd=dirfd)
         if (s.st_ino, s.st_mtime_ns, s.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size):
             os.unlink(hold, dir_fd=dirfd)
-            return True
+            return "removed"
     except FileNotFoundError:                    # another cleaner took it from under the hold name
         st.vanished_files += 1
-        return False
+        return "vanished"
     except OSError as e:
-        st.errors.append((unit.relpath(), e.strerror or str(e)))
-    _put_back(dirfd, hold, unit, st)
-    _changed(st, unit, unit.size, len(unit.members))
-    return None
+        st.errors.append((unit.relpath(suffix), e.strerror or str(e)))
+    _put_back(dirfd, hold, name, unit.relpath(suffix + HOLD_SUFFIX), st)
+    return "changed"
 
 
-def _put_back(dirfd, hold, unit, st):
-    """Give the held archive its name again, unless a new archive took it
+def _put_back(dirfd, hold, name, relhold, st):
+    """Give the held member its ``name`` again, unless a new one took it
     meanwhile (a build writing the object again): the new one wins."""
     try:
-        os.link(hold, unit.stem, src_dir_fd=dirfd, dst_dir_fd=dirfd, follow_symlinks=False)
+        os.link(hold, name, src_dir_fd=dirfd, dst_dir_fd=dirfd, follow_symlinks=False)
     except FileExistsError:
         pass
     except OSError:                              # no hard links here: rename, if the name is still free
         try:
-            os.lstat(unit.stem, dir_fd=dirfd)
+            os.lstat(name, dir_fd=dirfd)
         except FileNotFoundError:
             try:
-                os.rename(hold, unit.stem, src_dir_fd=dirfd, dst_dir_fd=dirfd)
+                os.rename(hold, name, src_dir_fd=dirfd, dst_dir_fd=dirfd)
                 return
             except OSError as e:
-                st.errors.append((unit.relpath(HOLD_SUFFIX), e.strerror or str(e)))
+                st.errors.append((relhold, e.strerror or str(e)))
                 return
         except OSError:
             pass
     try:
         os.unlink(hold, dir_fd=dirfd)
     except OSError as e:
-        st.errors.append((unit.relpath(HOLD_SUFFIX), e.strerror or str(e)))
+        st.errors.append((relhold, e.strerror or str(e)))
 
 
 def _changed(st, unit, nbytes, nfiles):
