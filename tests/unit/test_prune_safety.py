@@ -92,6 +92,23 @@ def test_unit_touched_between_scan_and_delete_is_kept(cache):
     assert s.skipped["changed"]["units"] == 1 and s.removed["files"] == 0
 
 
+def _before_rename_or_unlink(monkeypatch, hook):
+    """Call ``hook(name, dir_fd)`` right before each os.rename (of its source)
+    and os.unlink: what another process does while the pruner is paused
+    between its last check of a file and its removal."""
+    real_rename, real_unlink = os.rename, os.unlink
+
+    def rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
+        hook(src, src_dir_fd)
+        return real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
+
+    def unlink(path, *, dir_fd=None):
+        hook(path, dir_fd)
+        return real_unlink(path, dir_fd=dir_fd)
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "unlink", unlink)
+
+
 def test_archive_used_between_its_last_check_and_its_unlink_is_kept(cache, monkeypatch):
     # A build that uses the archive after the pruner's last lstat of it, while
     # the pruner thread is paused before deleting (a loaded machine), must keep
@@ -99,21 +116,11 @@ def test_archive_used_between_its_last_check_and_its_unlink_is_kept(cache, monke
     old = cache.add("zlib", companions=(".siginfo",), age_days=5)
     cache.add("zlib", age_days=1)
     archive = os.path.basename(old[0])
-    real_rename, real_unlink = os.rename, os.unlink
 
     def used_now(name, dir_fd):
         if name == archive:
             os.utime(name, None, dir_fd=dir_fd)
-
-    def rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
-        used_now(src, src_dir_fd)
-        return real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
-
-    def unlink(path, *, dir_fd=None):
-        used_now(path, dir_fd)
-        return real_unlink(path, dir_fd=dir_fd)
-    monkeypatch.setattr(os, "rename", rename)
-    monkeypatch.setattr(os, "unlink", unlink)
+    _before_rename_or_unlink(monkeypatch, used_now)
     s = run(cache, duplicates=True, jobs=1)
     monkeypatch.undo()
     assert set(old) <= cache.files()
@@ -299,7 +306,7 @@ def test_companion_written_anew_between_its_last_check_and_its_unlink_is_kept(ca
     old = cache.add("zlib", companions=(".siginfo",), age_days=5)
     cache.add("zlib", age_days=1)
     siginfo = os.path.basename(old[1])
-    real_rename, real_unlink = os.rename, os.unlink
+    real_rename = os.rename
     rewritten = []
 
     def rewrite_now(name, dir_fd):
@@ -309,16 +316,7 @@ def test_companion_written_anew_between_its_last_check_and_its_unlink_is_kept(ca
             os.write(fd, b"rewritten")
             os.close(fd)
             real_rename(name + ".new", name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-
-    def rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
-        rewrite_now(src, src_dir_fd)
-        return real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
-
-    def unlink(path, *, dir_fd=None):
-        rewrite_now(path, dir_fd)
-        return real_unlink(path, dir_fd=dir_fd)
-    monkeypatch.setattr(os, "rename", rename)
-    monkeypatch.setattr(os, "unlink", unlink)
+    _before_rename_or_unlink(monkeypatch, rewrite_now)
     s = run(cache, duplicates=True, jobs=1)
     monkeypatch.undo()
     assert rewritten
